@@ -1,0 +1,71 @@
+"""flowkit — re-engineering of public-service processes.
+
+Model an approval process (事项) as steps performed by departments and joined by
+handoffs; measure it exactly (:func:`analyze`); and compare it with its
+redesign under the levers of the 最多跑一次 / 一网通办 / 一件事一次办 reforms.
+
+Examples
+--------
+>>> import flowkit as fk
+>>> p = fk.loads('''
+... name: 示例
+... departments: [{id: amr, name: 市场监督管理局, location: 政务服务中心}]
+... steps:
+...   - {id: apply, department: amr, kind: intake, channel: counter, work: 30min, next: issue}
+...   - {id: issue, department: amr, kind: delivery, channel: counter, work: 10min}
+... ''')
+>>> fk.analyze(p).visits
+1.0
+"""
+
+from __future__ import annotations
+
+from ._analyze import Analysis, analyze
+from ._calendar import Calendar
+from ._durations import parse_duration
+from ._errors import FileFormatError, FlowkitError, LeverError, ModelError, SimulationError
+from ._graph import to_networkx
+from ._io import load, loads, save, to_dict, validate
+from ._model import (
+    Arrivals,
+    CaseType,
+    Change,
+    Department,
+    Handoff,
+    HistoryEntry,
+    Material,
+    Process,
+    Schedule,
+    Step,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Analysis",
+    "Arrivals",
+    "Calendar",
+    "CaseType",
+    "Change",
+    "Department",
+    "FileFormatError",
+    "FlowkitError",
+    "Handoff",
+    "HistoryEntry",
+    "LeverError",
+    "Material",
+    "ModelError",
+    "Process",
+    "Schedule",
+    "SimulationError",
+    "Step",
+    "__version__",
+    "analyze",
+    "load",
+    "loads",
+    "parse_duration",
+    "save",
+    "to_dict",
+    "to_networkx",
+    "validate",
+]
