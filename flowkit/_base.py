@@ -139,14 +139,10 @@ def translate_located(
             out.append((loc, f"{path} is missing: it is required"))
         elif kind in ("value_error", "assertion_error"):
             text = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-            if text.startswith(("'", '"', "-")) or text[:1].isdigit() or (
-                _starts_with_value(text, value)
-            ):
-                out.append((loc, f"{path} {text}"))
-            elif isinstance(value, dict) or not path:
-                out.append((loc, f"{path} {text}" if path else text))
-            else:
-                out.append((loc, f"{path} {_value(value)} {text}"))
+            for line in text.split("\n"):
+                out.append(_value_problem(loc, path, line, value))
+        elif value is None and kind.endswith("_type"):
+            out.append((loc, f"{path} is empty: write a value"))
         elif kind in ("string_type",):
             out.append((loc, f"{path} {_value(value)} is not text: write it as text (quote it)"))
         elif kind in ("int_type", "int_parsing", "int_from_float"):
@@ -156,7 +152,15 @@ def translate_located(
         elif kind in ("bool_type", "bool_parsing"):
             out.append((loc, f"{path} {_value(value)} is not true or false"))
         elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-            out.append((loc, f"{path} {_value(value)} is out of range: {msg.lower()}"))
+            ctx = err.get("ctx") or {}
+            bound = next(iter(ctx.values()), "?")
+            rule = {
+                "greater_than_equal": "at least", "greater_than": "more than",
+                "less_than_equal": "at most", "less_than": "less than",
+            }[kind]
+            out.append((loc, f"{path} {_value(value)} is out of range: it must be {rule} {bound}"))
+        elif kind == "finite_number":
+            out.append((loc, f"{path} {_value(value)} is not a finite number"))
         elif kind in ("list_type", "tuple_type"):
             out.append((loc, f"{path} {_value(value)} is not a list: write [a, b, ...]"))
         elif kind in ("dict_type", "model_type", "model_attributes_type"):
@@ -170,12 +174,32 @@ def translate_located(
                 (loc, f"{path} {_value(value)} is not a date and time: write 'YYYY-MM-DD HH:MM'")
             )
         elif kind == "literal_error":
-            out.append((loc, f"{path} {_value(value)} is not allowed: {msg.lower()}"))
+            expected = (err.get("ctx") or {}).get("expected", msg)
+            out.append((loc, f"{path} {_value(value)} is not allowed: use {expected}"))
         elif kind == "union_tag_invalid":
             out.append((loc, f"{path} {_value(value)} is not a known form: {msg}"))
         else:
             out.append((loc, f"{path} {_value(value)}: {msg}"))
     return out
+
+
+def _value_problem(
+    loc: tuple[Any, ...], path: str, text: str, value: Any
+) -> tuple[tuple[Any, ...], str]:
+    """A validator's sentence, prefixed with the path (and the value unless it says it)."""
+    if text.startswith("."):  # a sub-path: 'steps[1].next' + '.issue probability ...'
+        sub = text[1:].split(" ", 1)[0]
+        return (*loc, sub), f"{path}{text}"
+    if not path:
+        return loc, text
+    if (
+        text.startswith(("'", '"', "-", "{", "[", "key ", "item ", "probabilities", "is "))
+        or text[:1].isdigit()
+        or _starts_with_value(text, value)
+        or isinstance(value, dict | list | tuple)
+    ):
+        return loc, f"{path} {text}"
+    return loc, f"{path} {_value(value)} {text}"
 
 
 def _starts_with_value(text: str, value: Any) -> bool:
@@ -234,7 +258,7 @@ class FrozenModel(BaseModel):
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @classmethod
-    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().model_validate(obj, *args, **kwargs)
         except pydantic.ValidationError as exc:

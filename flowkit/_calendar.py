@@ -131,11 +131,12 @@ class Calendar(BaseModel):
         if not isinstance(v, list | tuple):
             raise ValueError(f"{v!r} is not a list of time ranges such as ['09:00-12:00']")
         spans = [parse_interval(x) for x in v]
-        for (a1, b1), (a2, _) in itertools.pairwise(spans):
+        for (a1, b1), (a2, b2) in itertools.pairwise(spans):
             if a2 < b1:
                 raise ValueError(
                     f"time ranges overlap or are out of order at "
-                    f"'{_hhmm(a1)}-{_hhmm(b1)}' and '{_hhmm(a2)}': list them in order"
+                    f"'{_hhmm(a1)}-{_hhmm(b1)}' and '{_hhmm(a2)}-{_hhmm(b2)}': list them in "
+                    "order, each ending before the next starts"
                 )
         return tuple(f"{_hhmm(a)}-{_hhmm(b)}" for a, b in spans)
 

@@ -383,6 +383,8 @@ def _quantity(text: Any) -> tuple[float, str]:
     if isinstance(text, bool):
         raise DurationError(f"{text!r} is not a duration: write a number with a unit, e.g. '30min'")
     if isinstance(text, int | float):
+        if not math.isfinite(text):
+            raise DurationError(f"{text!r} is not a finite duration")
         if text == 0:
             return 0.0, "h"
         raise DurationError(
@@ -398,6 +400,8 @@ def _quantity(text: Any) -> tuple[float, str]:
             "e.g. '30min', '1.5h', '3wd'"
         )
     value = float(m.group(1))
+    if not math.isfinite(value):
+        raise DurationError(f"'{text}' is not a finite duration")
     unit_text = (m.group(2) or "").strip()
     if not unit_text:
         if value == 0:
@@ -578,7 +582,7 @@ def parse_duration(value: Any) -> _Dist:
                     )
             return _build(dist, params, value)
     amount, unit = _quantity(value)
-    return Constant(value=amount, unit=unit)  # type: ignore[arg-type]
+    return Constant(value=amount, unit=unit)
 
 
 def _parse_structured(data: dict[str, Any]) -> _Dist:
@@ -612,7 +616,8 @@ def _parse_structured(data: dict[str, Any]) -> _Dist:
         }
     if dist == "empirical" and "values" in params and isinstance(params["values"], tuple):
         params["values"] = list(params["values"])
-    return _build(dist, params, f"{{dist: {raw_dist}}}")
+    written = "{" + ", ".join(f"{k}: {v}" for k, v in data.items()) + "}"
+    return _build(dist, params, written)
 
 
 def format_duration(d: _Dist) -> str:

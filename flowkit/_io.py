@@ -16,7 +16,7 @@ from typing import Any
 import pydantic
 import yaml
 
-from ._base import translate_located
+from ._base import format_path, translate_located
 from ._calendar import ALWAYS, Calendar
 from ._checks import check_parts
 from ._durations import Duration
@@ -51,33 +51,34 @@ class _Top(pydantic.BaseModel):
 
 
 # ------------------------------------------------------------------------- YAML reading
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader that records duplicate keys instead of keeping the last."""
+def _where(mark: yaml.Mark, other: yaml.Mark) -> str:
+    if mark.line == other.line:
+        return f"line {mark.line + 1}, columns {other.column + 1} and {mark.column + 1}"
+    return f"at line {other.line + 1} and again at line {mark.line + 1}"
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicates: list[str] = []
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            try:
-                key = self.construct_object(key_node, deep=True)
-            except yaml.YAMLError:
-                continue
-            line = key_node.start_mark.line + 1
-            try:
-                hash(key)
-            except TypeError:
-                continue
-            if key in seen:
-                self.duplicates.append(
-                    f"line {line}: key '{key_node.value}' appears twice in one mapping (also line "
-                    f"{seen[key]}); YAML would silently keep only the last: remove one"
-                )
-            else:
-                seen[key] = line
-        return super().construct_mapping(node, deep=deep)
+def _duplicate_keys(node: yaml.Node | None, loc: tuple[Any, ...] = ()) -> list[str]:
+    """Keys written twice in one mapping, each with its path and both places."""
+    out: list[str] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[tuple[str, str], yaml.Node] = {}
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode):
+                key = (k.tag, k.value)
+                if key in seen:
+                    path = format_path((*loc, k.value))
+                    out.append(
+                        f"{path} appears twice ({_where(k.start_mark, seen[key].start_mark)}): "
+                        f"YAML would silently keep only the last '{k.value}': remove one "
+                        f"(line {k.start_mark.line + 1})"
+                    )
+                else:
+                    seen[key] = k
+                out += _duplicate_keys(v, (*loc, k.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _duplicate_keys(item, (*loc, i))
+    return out
 
 
 def _balance(text: str) -> int:
@@ -149,7 +150,15 @@ def _rejoin(node: yaml.Node | None) -> None:
 
 
 def _read_yaml(text: str) -> tuple[Any, list[str], yaml.Node | None]:
-    loader = _Loader(text)
+    if "\t" in text:
+        for n, line in enumerate(text.splitlines(), 1):
+            stripped = line.lstrip(" ")
+            if stripped.startswith("\t"):
+                raise FileFormatError(
+                    [f"YAML syntax error at line {n}: a tab is used for indentation; YAML "
+                     "indents with spaces only: replace the tab with spaces"]
+                )
+    loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         _rejoin(node)
@@ -159,6 +168,9 @@ def _read_yaml(text: str) -> tuple[Any, list[str], yaml.Node | None]:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
         what = exc.problem or "invalid YAML"
         ctx = f" ({exc.context})" if exc.context else ""
+        cm = exc.context_mark
+        if cm is not None and mark is not None and cm.line != mark.line:
+            ctx = f" ({exc.context} that starts at line {cm.line + 1}, column {cm.column + 1})"
         if "got '['" in what or "got '{'" in what:
             ctx += (
                 "; inside {...} or [...] on one line, quote a value that holds brackets, "
@@ -171,35 +183,59 @@ def _read_yaml(text: str) -> tuple[Any, list[str], yaml.Node | None]:
         raise FileFormatError([f"YAML syntax error: {exc}"]) from None
     finally:
         loader.dispose()
-    return data, loader.duplicates, node
+    return data, _duplicate_keys(node), node
 
 
 def _read_json(text: str) -> tuple[Any, list[str]]:
-    duplicates: list[str] = []
+    twice: dict[int, list[str]] = {}
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in items:
             if k in out:
-                duplicates.append(
-                    f"key '{k}' appears twice in one object; JSON readers keep only the last: "
-                    "remove one"
-                )
+                twice.setdefault(id(out), []).append(k)
             out[k] = v
         return out
 
     try:
-        return json.loads(text, object_pairs_hook=pairs), duplicates
+        data = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
+        hint = ""
+        before = text[: exc.pos].rstrip()
+        if before.endswith(","):
+            hint = "; is there a comma before a closing } or ]? JSON does not allow one"
         raise FileFormatError(
-            [f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}"]
+            [f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}{hint}"]
         ) from None
+    duplicates: list[str] = []
+
+    def walk(node: Any, loc: tuple[Any, ...]) -> None:
+        if isinstance(node, dict):
+            for k in twice.get(id(node), []):
+                duplicates.append(
+                    f"{format_path((*loc, k))} appears twice in one object: JSON readers keep "
+                    f"only the last '{k}': remove one"
+                )
+            for k, v in node.items():
+                walk(v, (*loc, k))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, (*loc, i))
+
+    walk(data, ())
+    return data, duplicates
 
 
-def _node_at(node: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
-    """The YAML node at a data path, or the deepest one found on the way."""
+def _node_at(
+    node: yaml.Node | None, loc: tuple[Any, ...], key: bool = False
+) -> yaml.Node | None:
+    """The YAML node at a data path (its key node with ``key``), or the deepest on the way."""
     current = node
-    for part in loc:
+    for n, part in enumerate(loc):
+        if key and n == len(loc) - 1 and isinstance(current, yaml.MappingNode):
+            for k, _ in current.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == str(part):
+                    return k
         if isinstance(current, yaml.MappingNode):
             nxt = None
             for k, v in current.value:
@@ -252,7 +288,7 @@ def _with_line(message: str, root: yaml.Node | None, loc: tuple[Any, ...] | None
     loc = loc if loc is not None else _parse_path(message)
     if not loc:
         return message
-    node = _node_at(root, loc)
+    node = _node_at(root, loc, key="is not a field of" in message)
     if node is None or node is root:
         return message
     line = node.start_mark.line + 1
@@ -446,9 +482,16 @@ def _read(path: PathLike) -> tuple[Any, list[str], yaml.Node | None]:
         if suffix == ".json":
             data, dups = _read_json(text)
             return data, dups, None
-        return _read_yaml(text)
+        data, dups, root = _read_yaml(text)
     except FileFormatError as exc:
         raise FileFormatError(exc.problems, source=str(path)) from None
+    if data is None:
+        raise FileFormatError(
+            ["the file holds no data (only comments or an empty document): a process needs "
+             "at least a name and steps"],
+            source=str(path),
+        )
+    return data, dups, root
 
 
 def parse(tree: Any, *, source: str | None = None) -> Process:
@@ -551,6 +594,8 @@ def validate(process_or_path: Process | PathLike | dict[str, Any]) -> list[str]:
     if isinstance(process_or_path, Process):
         return []
     try:
+        dups: list[str]
+        root: yaml.Node | None
         if isinstance(process_or_path, dict):
             data, dups, root = process_or_path, [], None
         else:

@@ -8,16 +8,26 @@ problem found is reported together in one :class:`flowkit.ModelError`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from ._base import FrozenDict, FrozenModel
-from ._calendar import Calendar, parse_interval, parse_weekday
+from ._calendar import Calendar, parse_weekday
 from ._durations import ZERO, Duration, _Dist
 from ._errors import ModelError
-from ._types import CHANNEL_ZH, KIND_ZH, LEVEL_ZH, Channel, Id, Kind, Level
+from ._types import CHANNEL_ZH, KIND_ZH, LEVEL_ZH, Channel, Id, Kind, Level, check_id
 
 __all__ = [
     "Arrivals",
@@ -93,7 +103,7 @@ class Department(FrozenModel):
     staff: int = Field(default=1, ge=1)
     issue_time: Duration = ZERO
     calendar: Calendar | None = None
-    cost_per_hour: float = Field(default=0.0, ge=0)
+    cost_per_hour: float = Field(default=0.0, ge=0, allow_inf_nan=False)
 
     @property
     def label(self) -> str:
@@ -173,10 +183,10 @@ def _time_of_day(value: Any) -> str:
         )
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a time of day such as '14:00'")
-    a, _ = parse_interval(f"{value}-24:00") if value.strip() != "24:00" else (None, None)
-    if a is None:
-        raise ValueError(f"'{value}' is not a time of day before 24:00")
-    return f"{a // 60:02d}:{a % 60:02d}"
+    m = re.match(r"^\s*(\d{1,2}):(\d{2})\s*$", value)
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise ValueError(f"'{value}' is not a time of day such as '14:00' (00:00 to 23:59)")
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
 
 
 class Schedule(FrozenModel):
@@ -189,7 +199,7 @@ class Schedule(FrozenModel):
     """
 
     weekdays: tuple[int, ...] = Field(default=(1, 2, 3, 4, 5), min_length=1)
-    at: tuple[Annotated[str, BeforeValidator(_time_of_day)], ...] = Field(min_length=1)
+    at: tuple[Annotated[str, BeforeValidator(_time_of_day)], ...]
 
     @field_validator("weekdays", mode="before")
     @classmethod
@@ -203,6 +213,8 @@ class Schedule(FrozenModel):
     def _at(cls, v: Any) -> Any:
         if not isinstance(v, list | tuple):
             v = [v]
+        if not v:
+            raise ValueError("is empty: list at least one session time such as '14:00'")
         return tuple(v)
 
     @cached_property
@@ -215,7 +227,7 @@ class Schedule(FrozenModel):
         return tuple(sorted(set(out)))
 
 
-Probability = Annotated[float, Field(ge=0, le=1)]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
 def _not_an_id(value: Any) -> str:
@@ -227,19 +239,71 @@ def _not_an_id(value: Any) -> str:
     return f"{value!r} is a number, not a step id: quote it and start ids with a letter"
 
 
+def _probability(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(
+            f".{key} {value!r} is not a number: write the share of cases as a probability, "
+            "e.g. 0.8"
+        )
+    p = float(value)
+    if not 0 <= p <= 1 or p != p:
+        raise ValueError(f".{key} probability {p:g} is outside [0, 1]: use a share such as 0.8")
+    return p
+
+
 def _flow(value: Any) -> Any:
-    """Read the three forms of ``next``: a string, ``{target: p}``, ``[a, b]``."""
-    if value is None or isinstance(value, str | FrozenDict):
-        return value
+    """Read and check the three forms of ``next``: a string, ``{target: p}``, ``[a, b]``.
+
+    Every problem is raised together, one per line, so each is reported on its own.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return check_id(value)
+    problems: list[str] = []
     if isinstance(value, dict):
-        for key in value:
+        out: dict[str, float] = {}
+        for key, p in value.items():
             if not isinstance(key, str):
-                raise ValueError(f"key {_not_an_id(key)}")
-        return value
+                problems.append(f"key {_not_an_id(key)}")
+                continue
+            try:
+                check_id(key)
+                out[key] = _probability(key, p)
+            except ValueError as exc:
+                problems.append(str(exc))
+        if not value:
+            problems.append("{} is empty: name at least one target or drop next")
+        elif not problems:
+            total = sum(out.values())
+            if abs(total - 1.0) > 1e-6:
+                problems.append(
+                    f"probabilities sum to {total:g}, not 1: "
+                    + ", ".join(f"{k}: {v:g}" for k, v in out.items())
+                )
+        if problems:
+            raise ValueError("\n".join(problems))
+        return FrozenDict(out)
     if isinstance(value, list | tuple):
         for item in value:
             if not isinstance(item, str):
-                raise ValueError(f"item {_not_an_id(item)}")
+                problems.append(f"item {_not_an_id(item)}")
+        if not problems:
+            for item in value:
+                try:
+                    check_id(item)
+                except ValueError as exc:
+                    problems.append(str(exc))
+        if not problems and len(value) < 2:
+            problems.append(
+                f"{list(value)} is a parallel split with fewer than two branches: write "
+                "next: <id> for a sequence"
+            )
+        dup = sorted({t for t in value if isinstance(t, str) and list(value).count(t) > 1})
+        if dup:
+            problems.append(f"lists '{dup[0]}' twice in a parallel split")
+        if problems:
+            raise ValueError("\n".join(problems))
         return tuple(value)
     if isinstance(value, bool | int | float):
         raise ValueError(_not_an_id(value))
@@ -249,9 +313,32 @@ def _flow(value: Any) -> Any:
     )
 
 
+_NEXT_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "description": "sequence: the id of the next step"},
+        {
+            "type": "object",
+            "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+            "description": "exclusive choice: {step id: probability}, summing to 1",
+        },
+        {
+            "type": "array",
+            "items": {"type": "string"},
+            "minItems": 2,
+            "description": "parallel split: the branches meet at a step with join: all",
+        },
+        {"type": "null"},
+    ],
+    "default": None,
+}
+
 Next = Annotated[
-    str | Annotated[dict[str, float], AfterValidator(_freeze)] | tuple[str, ...] | None,
-    BeforeValidator(_flow),
+    str | FrozenDict | tuple[str, ...] | None,
+    PlainValidator(_flow),
+    PlainSerializer(
+        lambda v: dict(v) if isinstance(v, dict) else list(v) if isinstance(v, tuple) else v
+    ),
+    WithJsonSchema(_NEXT_SCHEMA),
 ]
 
 
@@ -279,7 +366,7 @@ class Step(FrozenModel):
     channel: Channel = "backoffice"
     work: WorkDuration = ZERO
     wait: Duration = ZERO
-    fee: float = Field(default=0.0, ge=0)
+    fee: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     materials: tuple[Id, ...] = ()
     produces: tuple[Id, ...] = ()
     time_limit: Duration | None = None
@@ -315,36 +402,10 @@ class Step(FrozenModel):
     def _flow_checks(self) -> Step:
         problems: list[str] = []
         nxt = self.next
-        if isinstance(nxt, dict):
-            if not nxt:
-                problems.append("next {} is empty: name at least one target or drop next")
-            for target, p in nxt.items():
-                if not 0 <= p <= 1:
-                    problems.append(
-                        f"next.{target} probability {p:g} is outside [0, 1]: use a share "
-                        "such as 0.8"
-                    )
-            total = sum(nxt.values())
-            if nxt and abs(total - 1.0) > 1e-6 and all(0 <= p <= 1 for p in nxt.values()):
-                problems.append(
-                    f"next probabilities sum to {total:g}, not 1: "
-                    + ", ".join(f"{k}: {v:g}" for k, v in nxt.items())
-                )
-        elif isinstance(nxt, tuple):
-            if len(nxt) < 2:
-                problems.append(
-                    f"next {list(nxt)} is a parallel split with fewer than two branches: "
-                    "write next: <id> for a sequence"
-                )
-            dup = sorted({t for t in nxt if nxt.count(t) > 1})
-            if dup:
-                problems.append(f"next lists '{dup[0]}' twice in a parallel split")
         for type_id, choice in self.by_type.items():
             total = sum(choice.values())
             if abs(total - 1.0) > 1e-6:
-                problems.append(
-                    f"by_type.{type_id} probabilities sum to {total:g}, not 1"
-                )
+                problems.append(f"by_type.{type_id} probabilities sum to {total:g}, not 1")
             if not isinstance(nxt, dict):
                 problems.append(
                     f"by_type.{type_id} needs next to be a choice {{a: p, b: q}} whose "
@@ -358,7 +419,7 @@ class Step(FrozenModel):
                             f"({', '.join(nxt)}): by_type only re-weights next's targets"
                         )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     # -- derived views --------------------------------------------------------
@@ -432,7 +493,7 @@ class Arrivals(FrozenModel):
     'exp(25min)'
     """
 
-    per_day: float | None = Field(default=None, gt=0)
+    per_day: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     every: Duration | None = None
     at: tuple[dt.datetime, ...] | None = None
 
@@ -469,15 +530,15 @@ class Arrivals(FrozenModel):
         given = [k for k in ("per_day", "every", "at") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                f"arrivals set {' and '.join(given)}: give exactly one of per_day, every, at"
+                f"sets {' and '.join(given) or 'nothing'}: give exactly one of per_day, every, at"
             )
         if self.at is not None:
             if not self.at:
-                raise ValueError("arrivals.at is empty: list at least one date-time")
+                raise ValueError(".at is empty: list at least one date-time")
             if list(self.at) != sorted(self.at):
-                raise ValueError("arrivals.at is not in time order: sort the date-times")
+                raise ValueError(".at is not in time order: sort the date-times")
         if self.every is not None and self.every.is_zero:
-            raise ValueError("arrivals.every is 0: cases would arrive all at once")
+            raise ValueError(".every is 0: cases would arrive all at once")
         return self
 
 

@@ -204,6 +204,7 @@ def analyse_structure(
                 continue
             nodes: set[str] = set()
             found: set[str] = set()
+            forward = _forward_reach(head, by_id, back)
             todo = [head]
             while todo:
                 x = todo.pop()
@@ -213,14 +214,20 @@ def analyse_structure(
                 if sx.join == "all" and x != head:
                     found.add(x)
                     continue
-                if x == split:
+                nodes.add(x)
+                leaving = [
+                    t for t in sx.targets
+                    if t in by_id and (x, t) in back and (t == split or t not in forward)
+                ]
+                for t in leaving:
                     problems.append(
-                        f"{where(split)} '{split}': a flow inside its parallel branches leads "
-                        "back to the split; no loop may leave or enter an AND block"
+                        f"{where(x)} '{x}' loops back to '{t}', outside the parallel branch of "
+                        f"'{split}' it is in; no loop may leave or enter an AND block: end the "
+                        "loop inside the branch, or move the loop before the split"
                     )
                     ok = False
+                if leaving:
                     continue
-                nodes.add(x)
                 if sx.flow == "end":
                     problems.append(
                         f"{where(x)} '{x}' ends the process inside a parallel branch of "
@@ -359,6 +366,19 @@ def analyse_structure(
         reachable=frozenset(seen),
         problems=_unique(problems),
     )
+
+
+def _forward_reach(head: str, by_id: dict[str, Step], back: set[tuple[str, str]]) -> set[str]:
+    """Steps reachable from ``head`` without following a loop flow."""
+    seen = {head}
+    todo = [head]
+    while todo:
+        x = todo.pop()
+        for t in by_id[x].targets:
+            if t in by_id and (x, t) not in back and t not in seen:
+                seen.add(t)
+                todo.append(t)
+    return seen
 
 
 def _split_heads(blocks: dict[str, Block]) -> set[tuple[str, str]]:

@@ -32,7 +32,8 @@ def test_same_hall_windows_are_one_visit() -> None:
 """)
     assert a.visits == 1.0
     assert a.one_visit
-    assert a.handoffs == 1.0 and a.by_applicant == 1.0
+    assert a.handoffs == 1.0
+    assert a.by_applicant == 1.0
 
 
 def test_wait_between_counters_makes_two_visits() -> None:
@@ -74,7 +75,8 @@ def test_paper_handoff_delay_ends_the_visit() -> None:
   - {id: s3, department: b, channel: counter}
 """)
     assert a.visits == 2.0
-    assert a.handoffs == 1.0 and a.by_applicant == 0.0
+    assert a.handoffs == 1.0
+    assert a.by_applicant == 0.0
     # electronic transfers take no time: the applicant is still there
     el = fk.analyze(fk.loads(HEAD.replace("mode: paper", "mode: electronic") + """steps:
   - {id: s1, department: a, channel: counter, next: s2}
@@ -93,7 +95,8 @@ def test_online_and_mail_and_onsite_are_not_visits() -> None:
   - {id: s4, department: a, channel: mail}
 """)
     assert a.visits == 0.0
-    assert a.zero_visit and a.one_visit
+    assert a.zero_visit
+    assert a.one_visit
 
 
 def test_fetch_trips_are_visits() -> None:
@@ -336,7 +339,8 @@ def test_time_limits_on_the_skeleton() -> None:
 def test_no_limits_gives_nan() -> None:
     """Without time limits the totals are NaN, and the table keeps the rows."""
     a = analyze("  - {id: s1, department: a}\n")
-    assert math.isnan(a.time_limit) and math.isnan(a.compression)
+    assert math.isnan(a.time_limit)
+    assert math.isnan(a.compression)
     t = a.table()
     assert math.isnan(t.loc["time_limit", "value"])
 
@@ -425,7 +429,9 @@ def test_design_example() -> None:
     n = 1 / 0.85
     assert a.visits == pytest.approx(n + 2)  # register each pass; issue; seal (invoice continues)
     assert a.materials == pytest.approx(2 * n + 2 + 2)
-    assert a.handoffs == 3 and a.by_applicant == 2 and a.cross_level == 0
+    assert a.handoffs == 3
+    assert a.by_applicant == 2
+    assert a.cross_level == 0
     assert a.steps == pytest.approx(2 * n + 4)
     assert a.departments == 3
     assert a.fee == 400

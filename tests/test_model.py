@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +49,8 @@ def test_structured_duration() -> None:
     """The structured form equals the text form."""
     d = parse_duration({"dist": "triangular", "low": "10min", "mode": "20min", "high": "40min"})
     assert d == parse_duration("tri(10min, 20min, 40min)")
-    assert parse_duration({"dist": "exp", "mean": 25, "unit": "min"}) == parse_duration("exp(25min)")
+    structured = parse_duration({"dist": "exp", "mean": 25, "unit": "min"})
+    assert structured == parse_duration("exp(25min)")
 
 
 def test_truncated_normal_mean() -> None:
@@ -94,9 +96,8 @@ def test_mixed_elapsed_units_convert_to_the_finest() -> None:
 )
 def test_bad_durations_say_why(text: str, needle: str) -> None:
     """A malformed duration raises a ValueError that quotes it and says what to write."""
-    with pytest.raises(ValueError, match=None) as err:
+    with pytest.raises(ValueError, match=re.escape(needle)):
         parse_duration(text)
-    assert needle in str(err.value)
 
 
 def test_levels_kinds_channels_accept_chinese() -> None:
@@ -115,7 +116,8 @@ def test_models_are_frozen() -> None:
     with pytest.raises(TypeError):
         s.next["a"] = 1.0  # type: ignore[index]
     t = s.replace(work="2h")
-    assert str(t.work) == "2h" and s.work.is_zero
+    assert str(t.work) == "2h"
+    assert s.work.is_zero
 
 
 def test_building_a_bad_process_raises_flowkit_errors() -> None:
@@ -139,8 +141,11 @@ def test_calendar_defaults_and_always() -> None:
     """Default calendar: 7 h a day, Mon-Fri; always: 24/7."""
     c = fk.Calendar()
     assert (c.hours_per_day, c.workdays_per_week) == (7.0, 5)
-    p = fk.loads("name: x\ncalendar: always\ndepartments: [{id: a}]\nsteps: [{id: s, department: a}]")
-    assert p.calendar.is_always and p.calendar.hours_per_day == 24
+    p = fk.loads(
+        "name: x\ncalendar: always\ndepartments: [{id: a}]\nsteps: [{id: s, department: a}]"
+    )
+    assert p.calendar.is_always
+    assert p.calendar.hours_per_day == 24
 
 
 def test_china_holidays() -> None:
