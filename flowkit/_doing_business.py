@@ -85,9 +85,9 @@ class _Segments:
 
 
 class _DB:
-    def __init__(self, p: Process) -> None:
+    def __init__(self, p: Process, case_type: str | None = None) -> None:
         self.p = p
-        self.fm = FlowModel(p)
+        self.fm = FlowModel(p, case_type)
         self.days_per_wd = 7.0 / p.calendar.workdays_per_week
         self.steps = {s.id: s for s in p.steps}
 
@@ -291,4 +291,21 @@ def doing_business(process: Process) -> DoingBusiness:
     >>> db.procedures, db.days, db.cost
     (2.0, 1.5, 400.0)
     """
-    return _DB(process).run()
+    if not process.case_types:
+        return _DB(process).run()
+    parts = [(t.share, _DB(process, t.id).run()) for t in process.case_types]
+    total = sum(w for w, _ in parts)
+    rows: dict[str, dict[str, object]] = {}
+    for w, r in parts:
+        for row in r.rows:
+            key = str(row["procedure"])
+            acc = rows.setdefault(key, {**row, "times": 0.0, "days": 0.0})
+            acc["times"] = float(acc["times"]) + w / total * float(row["times"])  # type: ignore[arg-type]
+            acc["days"] = float(acc["days"]) + w / total * float(row["days"])  # type: ignore[arg-type]
+    return DoingBusiness(
+        process=process,
+        procedures=sum(w * r.procedures for w, r in parts) / total,
+        days=sum(w * r.days for w, r in parts) / total,
+        cost=sum(w * r.cost for w, r in parts) / total,
+        rows=tuple(rows.values()),
+    )

@@ -336,12 +336,14 @@ class FlowModel:
         def visit(s: Step, alpha: str, back: bool) -> float:
             if not s.is_visit:
                 return 0.0
-            if back or s.join == "all" or alpha != self.location(s):
+            if back or s.join == "all" or s.schedule is not None or alpha != self.location(s):
                 return 1.0
             return 0.0
 
         def after(s: Step, alpha: str) -> str:
-            if not s.wait.is_zero or s.schedule is not None:
+            if s.schedule is not None:
+                alpha = ABSENT  # waiting for the session ends the presence before the step
+            if not s.wait.is_zero:
                 return ABSENT
             if s.is_visit:
                 return self.location(s)

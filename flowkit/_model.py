@@ -515,12 +515,21 @@ class Arrivals(FrozenModel):
             return v
         if not isinstance(v, list | tuple):
             raise ValueError(f"{v!r} is not a list of date-times such as ['2026-01-05 09:00']")
+        shanghai = dt.timezone(dt.timedelta(hours=8))
         out = []
-        for x in v:
+        for i, x in enumerate(v):
+            if isinstance(x, str):
+                try:
+                    x = dt.datetime.fromisoformat(x.strip())
+                except ValueError:
+                    raise ValueError(
+                        f"[{i}] '{x}' is not a date-time: write 'YYYY-MM-DD HH:MM'"
+                    ) from None
             if isinstance(x, dt.date) and not isinstance(x, dt.datetime):
                 x = dt.datetime.combine(x, dt.time())
-            if isinstance(x, dt.datetime) and x.tzinfo is not None:
-                shanghai = dt.timezone(dt.timedelta(hours=8))
+            if not isinstance(x, dt.datetime):
+                raise ValueError(f"[{i}] {x!r} is not a date-time: write 'YYYY-MM-DD HH:MM'")
+            if x.tzinfo is not None:  # local time of Asia/Shanghai, naive
                 x = x.astimezone(shanghai).replace(tzinfo=None)
             out.append(x)
         return tuple(out)
