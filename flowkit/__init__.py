@@ -38,6 +38,8 @@ from ._model import (
     Schedule,
     Step,
 )
+from ._results import Result
+from ._simulate import simulate
 
 __version__ = "0.1.0"
 
@@ -56,6 +58,7 @@ __all__ = [
     "Material",
     "ModelError",
     "Process",
+    "Result",
     "Schedule",
     "SimulationError",
     "Step",
@@ -65,6 +68,7 @@ __all__ = [
     "loads",
     "parse_duration",
     "save",
+    "simulate",
     "to_dict",
     "to_networkx",
     "validate",
