@@ -10,7 +10,7 @@ the simulation's time axis and answers, in O(log n):
   used for "the location has closed" in the visit rule;
 * ``next_session(t, weekdays, minutes)``: the next session of a scheduled step.
 
-Intervals are generated a year at a time as the simulation reaches them.
+Intervals are generated two months at a time, as the simulation reaches them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ._calendar import Calendar
 
 __all__ = ["AlwaysClock", "Clock", "make_clock"]
 
-_CHUNK_DAYS = 366
+_CHUNK_DAYS = 62  # generated ahead as the run reaches them (holiday data warns late)
 
 
 class Clock:
@@ -85,7 +85,7 @@ class Clock:
                 self.days.append(self._n_workdays)
             self._n_workdays += 1
         self._next_date += _CHUNK_DAYS
-        if not self.starts:  # a year without a working day: go on looking
+        if not self.starts:  # no working day yet: go on looking
             if self._next_date > 366 * 20:
                 raise ValueError("the calendar has no working time in 20 years")
             self._extend()
