@@ -38,8 +38,10 @@ __all__ = [
     "Exponential",
     "LogNormal",
     "Normal",
+    "Sum",
     "Triangular",
     "Uniform",
+    "add_durations",
     "format_duration",
     "parse_duration",
 ]
@@ -355,6 +357,86 @@ class Empirical(_Dist):
         return rng.choice(np.asarray(self.values, dtype=float), size)
 
 
+_Part = Annotated[
+    Constant | Exponential | Triangular | Uniform | LogNormal | Normal | Empirical,
+    Field(discriminator="dist"),
+]
+
+
+class Sum(_Dist):
+    """The sum of independent durations: ``exp(30min) + 10min`` (e.g. two merged steps).
+
+    Examples
+    --------
+    >>> d = parse_duration("exp(30min) + 1h")
+    >>> d.unit, d.mean(), str(d)
+    ('min', 90.0, 'exp(30min) + 60min')
+    """
+
+    dist: Literal["sum"] = "sum"
+    parts: tuple[_Part, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> Sum:
+        units = {p.unit for p in self.parts}
+        if units != {self.unit}:
+            raise ValueError(f"parts of a sum must share its unit '{self.unit}', got {units}")
+        return self
+
+    @property
+    def is_constant(self) -> bool:
+        return all(p.is_constant for p in self.parts)
+
+    def mean(self) -> float:
+        return float(sum(p.mean() for p in self.parts))
+
+    def _draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        total = np.zeros(size)
+        for p in self.parts:
+            total += p.sample(rng, size)
+        return total
+
+    def scaled(self, factor: float, unit: Unit) -> _Dist:
+        return Sum(unit=unit, parts=tuple(p.scaled(factor, unit) for p in self.parts))
+
+
+def add_durations(a: _Dist, b: _Dist) -> _Dist:
+    """``a + b``: a constant when both are constant, else a :class:`Sum`.
+
+    Examples
+    --------
+    >>> str(add_durations(parse_duration("1h"), parse_duration("30min")))
+    '90min'
+    >>> str(add_durations(parse_duration("exp(1h)"), parse_duration("2d")))
+    'exp(1h) + 48h'
+    >>> add_durations(parse_duration("1wd"), parse_duration("1h"))
+    Traceback (most recent call last):
+    ...
+    flowkit._durations.DurationError: cannot add '1wd' and '1h': ...
+    """
+    if a.is_zero:
+        return b
+    if b.is_zero:
+        return a
+    if (a.unit == "wd") != (b.unit == "wd"):
+        raise DurationError(
+            f"cannot add '{a}' and '{b}': a working day's length depends on the calendar; "
+            "write both in wd or both in min/h/d/w"
+        )
+    unit: Unit = "wd" if a.unit == "wd" else min(a.unit, b.unit, key=_ORDER.index)  # type: ignore[assignment]
+
+    def to(d: _Dist) -> _Dist:
+        return d if d.unit == unit else d.scaled(_MINUTES[d.unit] / _MINUTES[unit], unit)
+
+    a2, b2 = to(a), to(b)
+    if a2.is_constant and b2.is_constant:
+        return Constant(value=a2.mean() + b2.mean(), unit=unit)
+    parts: list[_Dist] = []
+    for d in (a2, b2):
+        parts.extend(d.parts if isinstance(d, Sum) else [d])
+    return Sum(unit=unit, parts=tuple(parts))
+
+
 _CLASSES: dict[str, type[_Dist]] = {
     "constant": Constant,
     "exponential": Exponential,
@@ -363,6 +445,7 @@ _CLASSES: dict[str, type[_Dist]] = {
     "lognormal": LogNormal,
     "normal": Normal,
     "empirical": Empirical,
+    "sum": Sum,
 }
 
 #: positional parameter names of each distribution, in order
@@ -459,6 +542,25 @@ def _split_args(text: str) -> list[str]:
     return out
 
 
+def _split_plus(text: str) -> list[str]:
+    """Split on '+' outside brackets, not in a number's exponent ('1e+3')."""
+    out: list[str] = []
+    cur: list[str] = []
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == "+" and depth == 0 and i > 0 and text[i - 1] not in "eE" and "".join(cur).strip():
+            out.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur).strip())
+    return [t for t in out if t]
+
+
 def _build(dist: str, params: dict[str, Any], where: str) -> _Dist:
     """Make a distribution from parameter values that are texts or (value, unit) pairs."""
     names = _POSITIONAL[dist]
@@ -547,6 +649,13 @@ def parse_duration(value: Any) -> _Dist:
         return value
     if isinstance(value, dict):
         return _parse_structured(value)
+    if isinstance(value, str) and "+" in value:
+        terms = _split_plus(value)
+        if len(terms) > 1:
+            total: _Dist = parse_duration(terms[0])
+            for t in terms[1:]:
+                total = add_durations(total, parse_duration(t))
+            return total
     if isinstance(value, str):
         m = _CALL.match(value)
         if m:
@@ -651,6 +760,8 @@ def format_duration(d: _Dist) -> str:
         return f"normal(mean={q(d.mu)}, sd={q(d.sd)})"
     if isinstance(d, Empirical):
         return "empirical([" + ", ".join(q(v) for v in d.values) + "])"
+    if isinstance(d, Sum):
+        return " + ".join(format_duration(p) for p in d.parts)
     raise TypeError(type(d).__name__)  # pragma: no cover
 
 
@@ -666,7 +777,7 @@ def _coerce(value: Any) -> Any:
 #: A duration field: text or structured input, stored as a distribution model,
 #: written back as text.
 Duration = Annotated[
-    Constant | Exponential | Triangular | Uniform | LogNormal | Normal | Empirical,
+    Constant | Exponential | Triangular | Uniform | LogNormal | Normal | Empirical | Sum,
     Field(discriminator="dist"),
     BeforeValidator(_coerce),
     PlainSerializer(format_duration, return_type=str),
