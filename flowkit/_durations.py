@@ -423,7 +423,7 @@ def add_durations(a: _Dist, b: _Dist) -> _Dist:
             f"cannot add '{a}' and '{b}': a working day's length depends on the calendar; "
             "write both in wd or both in min/h/d/w"
         )
-    unit: Unit = "wd" if a.unit == "wd" else min(a.unit, b.unit, key=_ORDER.index)  # type: ignore[assignment]
+    unit: Unit = "wd" if a.unit == "wd" else min(a.unit, b.unit, key=_ORDER.index)
 
     def to(d: _Dist) -> _Dist:
         return d if d.unit == unit else d.scaled(_MINUTES[d.unit] / _MINUTES[unit], unit)
