@@ -20,12 +20,14 @@ Examples
 
 from __future__ import annotations
 
+from . import levers
 from ._analyze import Analysis, analyze
 from ._calendar import Calendar
 from ._durations import parse_duration
+from ._generate import random_process
 from ._errors import FileFormatError, FlowkitError, LeverError, ModelError, SimulationError
 from ._graph import to_networkx
-from ._io import load, loads, save, to_dict, validate
+from ._io import load, loads, parse, save, to_dict, validate
 from ._model import (
     Arrivals,
     CaseType,
@@ -38,6 +40,7 @@ from ._model import (
     Schedule,
     Step,
 )
+from ._redesign import bundle, diff, redesign
 from ._results import Result
 from ._simulate import simulate
 
@@ -64,9 +67,15 @@ __all__ = [
     "Step",
     "__version__",
     "analyze",
+    "bundle",
+    "diff",
+    "levers",
     "load",
     "loads",
+    "parse",
     "parse_duration",
+    "random_process",
+    "redesign",
     "save",
     "simulate",
     "to_dict",

@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ._structure import analyse_structure
+from ._structure import Structure, analyse_structure
 
 if TYPE_CHECKING:
     from ._model import CaseType, Department, Material, Process, Step
@@ -55,6 +55,7 @@ def check_parts(
     known_steps: Iterable[str] | None = None,
     known_types: Iterable[str] | None = None,
     complete: bool = True,
+    structure: Structure | None = None,
 ) -> list[str]:
     """Check references and flows among the parts that could be read.
 
@@ -140,8 +141,9 @@ def check_parts(
         )
 
     if complete and refs_ok and steps and len({s.id for _, s in steps}) == len(steps):
-        index = {s.id: i for i, s in steps}
-        structure = analyse_structure([s for _, s in steps], start, index=index)
+        if structure is None:
+            index = {s.id: i for i, s in steps}
+            structure = analyse_structure([s for _, s in steps], start, index=index)
         problems += structure.problems
     return problems
 
@@ -170,4 +172,5 @@ def check_process(p: Process) -> list[str]:
         materials=list(enumerate(p.materials)),
         steps=list(enumerate(p.steps)),
         case_types=list(enumerate(p.case_types)),
+        structure=p.structure,
     )

@@ -18,7 +18,7 @@ import numpy as np
 from ._chain import Chain, longest
 from ._durations import _Dist
 from ._model import APPLICANT_CHANNELS, Process, Step
-from ._structure import Structure, analyse_structure
+from ._structure import Structure
 
 __all__ = ["ABSENT", "Edge", "FlowModel", "Scope"]
 
@@ -55,7 +55,9 @@ class FlowModel:
 
     def __post_init__(self) -> None:
         p = self.process
-        self.structure = analyse_structure(p.steps, p.start)
+        self.structure = p.structure
+        self._trans: dict[tuple[Scope, bool], dict[str, list[tuple[str | None, float]]]] = {}
+        self._chains: dict[tuple[Scope, bool], tuple[Chain, dict[str, int]]] = {}
         self.steps: dict[str, Step] = {s.id: s for s in p.steps}
         cal = p.calendar
         self.hours_per_wd = cal.hours_per_day
@@ -179,6 +181,9 @@ class FlowModel:
         An AND split goes to its join with probability 1 (the block in between).
         With ``skeleton``, loop flows are dropped and the rest re-weighted.
         """
+        key = (scope, skeleton)
+        if key in self._trans:
+            return self._trans[key]
         st = self.structure
         out: dict[str, list[tuple[str | None, float]]] = {}
         members = set(self.nodes(scope))
@@ -198,9 +203,13 @@ class FlowModel:
                     continue
                 trans.append((t if t in members else None, p))
             out[v] = trans
+        self._trans[key] = out
         return out
 
     def chain(self, scope: Scope, skeleton: bool = False) -> tuple[Chain, dict[str, int]]:
+        key = (scope, skeleton)
+        if key in self._chains:
+            return self._chains[key]
         nodes = self.nodes(scope)
         index = {v: i for i, v in enumerate(nodes)}
         edges = [
@@ -209,7 +218,9 @@ class FlowModel:
             for t, p in trans
             if t is not None
         ]
-        return Chain(len(nodes), edges), index
+        result = Chain(len(nodes), edges), index
+        self._chains[key] = result
+        return result
 
     @cached_property
     def executions(self) -> dict[str, float]:

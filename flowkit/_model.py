@@ -27,6 +27,7 @@ from ._base import FrozenDict, FrozenModel
 from ._calendar import Calendar, parse_weekday
 from ._durations import ZERO, Duration, _Dist
 from ._errors import ModelError
+from ._structure import Structure
 from ._types import CHANNEL_ZH, KIND_ZH, LEVEL_ZH, Channel, Id, Kind, Level, check_id
 
 __all__ = [
@@ -677,6 +678,13 @@ class Process(FrozenModel):
         if problems:
             raise ModelError(problems)
         return self
+
+    @cached_property
+    def structure(self) -> Structure:
+        """Loops and AND blocks of the flow (see :func:`flowkit._structure.analyse_structure`)."""
+        from ._structure import analyse_structure
+
+        return analyse_structure(self.steps, self.start)
 
     # -- lookups ----------------------------------------------------------------
     @cached_property

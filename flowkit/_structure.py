@@ -70,7 +70,14 @@ class Structure:
 
     def region(self, scope: tuple[str, int] | None) -> list[str]:
         """Steps directly in a scope (top level or one branch), in listed order."""
-        return [s for s in self.order if s in self.reachable and self.parent.get(s) == scope]
+        regions = self.__dict__.get("_regions")
+        if regions is None:
+            regions = {}
+            for s in self.order:
+                if s in self.reachable:
+                    regions.setdefault(self.parent.get(s), []).append(s)
+            self.__dict__["_regions"] = regions
+        return list(regions.get(scope, []))
 
 
 def analyse_structure(
@@ -204,7 +211,7 @@ def analyse_structure(
                 continue
             nodes: set[str] = set()
             found: set[str] = set()
-            forward = _forward_reach(head, by_id, back)
+            forward: set[str] | None = None  # computed only if a loop flow needs it
             todo = [head]
             while todo:
                 x = todo.pop()
@@ -215,10 +222,13 @@ def analyse_structure(
                     found.add(x)
                     continue
                 nodes.add(x)
-                leaving = [
-                    t for t in sx.targets
-                    if t in by_id and (x, t) in back and (t == split or t not in forward)
-                ]
+                leaving = []
+                for t in sx.targets:
+                    if t in by_id and (x, t) in back:
+                        if forward is None:
+                            forward = _forward_reach(head, by_id, back)
+                        if t == split or t not in forward:
+                            leaving.append(t)
                 for t in leaving:
                     problems.append(
                         f"{where(x)} '{x}' loops back to '{t}', outside the parallel branch of "
