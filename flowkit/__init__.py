@@ -23,9 +23,11 @@ from __future__ import annotations
 from . import levers
 from ._analyze import Analysis, analyze
 from ._calendar import Calendar
+from ._compare import Comparison, compare
+from ._diagnose import diagnose, search
 from ._durations import parse_duration
-from ._generate import random_process
 from ._errors import FileFormatError, FlowkitError, LeverError, ModelError, SimulationError
+from ._generate import random_process
 from ._graph import to_networkx
 from ._io import load, loads, parse, save, to_dict, validate
 from ._model import (
@@ -52,6 +54,7 @@ __all__ = [
     "Calendar",
     "CaseType",
     "Change",
+    "Comparison",
     "Department",
     "FileFormatError",
     "FlowkitError",
@@ -68,6 +71,8 @@ __all__ = [
     "__version__",
     "analyze",
     "bundle",
+    "compare",
+    "diagnose",
     "diff",
     "levers",
     "load",
@@ -77,6 +82,7 @@ __all__ = [
     "random_process",
     "redesign",
     "save",
+    "search",
     "simulate",
     "to_dict",
     "to_networkx",

@@ -749,6 +749,13 @@ class Process(FrozenModel):
         """The calendar a department works by: its own, else the process calendar."""
         return self.department(dept_id).calendar or self.calendar
 
+    @property
+    def post_checks(self) -> tuple[str, ...]:
+        """Checks moved after the decision by the commitment lever (告知承诺制), from history."""
+        return tuple(
+            str(ch.after) for h in self.history for ch in h.changes if ch.field == "post_check"
+        )
+
     @cached_property
     def produced(self) -> frozenset[str]:
         """Ids of materials some step produces."""
