@@ -40,6 +40,21 @@ CASE_COLUMNS = (
     "time_limit", "legal_limit", "closing_visits",
 )
 EVENT_COLUMNS = ("process", "case", "step", "dept", "unit", "enabled", "start", "end")
+#: columns holding whole numbers (stored as 32-bit integers to keep large runs small)
+_INT_COLUMNS = frozenset({
+    "process", "case", "case_type", "visits", "handoffs", "cross_department", "cross_level",
+    "cross_region", "by_applicant", "materials", "steps", "departments", "closing_visits",
+    "step", "dept", "unit",
+})
+
+
+def _column(name: str) -> array:  # type: ignore[type-arg,unused-ignore]
+    return array("i" if name in _INT_COLUMNS else "d")
+
+
+def _numpy(col: array) -> np.ndarray:  # type: ignore[type-arg,unused-ignore]
+    dtype = np.int32 if col.typecode == "i" else np.float64
+    return np.frombuffer(col, dtype=dtype) if len(col) else np.zeros(0, dtype=dtype)
 
 
 @dataclass
@@ -202,8 +217,8 @@ class _Run:
         self.keep_events = keep_events
         self.tick = tick
         self.finished = 0
-        self.cols = {c: array("d") for c in CASE_COLUMNS}
-        self.ev = {c: array("d") for c in EVENT_COLUMNS} if keep_events else None
+        self.cols = {c: _column(c) for c in CASE_COLUMNS}
+        self.ev = {c: _column(c) for c in EVENT_COLUMNS} if keep_events else None
         # samplers per process and step
         self.work: list[list[_Sampler]] = []
         self.wait: list[list[_Sampler]] = []
@@ -493,12 +508,10 @@ class _Run:
         for j, n in enumerate(self.model.dept_staff):
             clock = self.clocks[self.model.dept_clock[j]]
             available.append(n * clock.working(0.0, makespan))
-        cases = {k: np.frombuffer(v, dtype=float) if len(v) else np.zeros(0)
-                 for k, v in self.cols.items()}
+        cases = {k: _numpy(v) for k, v in self.cols.items()}
         events = None
         if self.ev is not None:
-            events = {k: np.frombuffer(v, dtype=float) if len(v) else np.zeros(0)
-                      for k, v in self.ev.items()}
+            events = {k: _numpy(v) for k, v in self.ev.items()}
         return RepOutput(replication, cases, events, list(self.busy), available, makespan)
 
 

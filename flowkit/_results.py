@@ -91,75 +91,79 @@ class Result:
         return len(self.outputs)
 
     # -- cases -------------------------------------------------------------------
+    def _column(self, table: str, name: str, release: bool = False) -> np.ndarray:
+        """A raw column over every replication; ``release`` drops the raw copy (the
+        tables are built once and cached, so large runs never hold two copies)."""
+        parts = []
+        for out in self.outputs:
+            data = getattr(out, table)
+            if data is None:
+                continue
+            if name == "replication":
+                n = len(next(iter(data.values()))) if data else 0
+                parts.append(np.full(n, out.replication, dtype=np.int32))
+            else:
+                parts.append(data.pop(name) if release else data[name])
+        return np.concatenate(parts) if parts else np.zeros(0)
+
     @cached_property
     def cases(self) -> pd.DataFrame:
         """One row per case: times, figures and whether the time limits were met."""
-        frames = []
-        for out in self.outputs:
-            c = out.cases
-            n = len(c["case"])
-            frames.append(pd.DataFrame(dict(c) | {"replication": np.full(n, out.replication)}))
-        raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        if raw.empty:
-            raw = pd.DataFrame({k: np.zeros(0) for k in [
-                "process", "case", "case_type", "arrival", "done", "workdays", "visits",
-                "handoffs", "cross_department", "cross_level", "cross_region", "by_applicant",
-                "materials", "steps", "departments", "touch", "queue", "wait", "fee",
-                "staff_cost", "applicant", "time_limit", "legal_limit", "closing_visits",
-                "replication"]})
-        raw = raw.sort_values(["replication", "process", "case"], kind="stable")
         m = self.meta
+        col = self._column
+        reps = col("cases", "replication")
+        order = np.lexsort((col("cases", "case"), col("cases", "process"), reps))
+
+        def take(name: str) -> np.ndarray:
+            return (reps if name == "replication" else col("cases", name, release=True))[order]
+
         base = pd.Timestamp(m.start).tz_localize(TZ)
-        arrival = base + pd.to_timedelta(raw["arrival"].to_numpy(), unit="min")
-        done = base + pd.to_timedelta(raw["done"].to_numpy(), unit="min")
-        proc = raw["process"].to_numpy().astype(int)
-        ctype = raw["case_type"].to_numpy().astype(int)
-        type_names = [
-            m.type_ids[p][t] if t >= 0 else None for p, t in zip(proc, ctype, strict=True)
-        ]
-        visits = raw["visits"].to_numpy()
-        wd = raw["workdays"].to_numpy()
-        tl = raw["time_limit"].to_numpy()
-        ll = raw["legal_limit"].to_numpy()
-        df = pd.DataFrame({
-            "case": raw["case"].to_numpy().astype(int),
-            "replication": raw["replication"].to_numpy().astype(int),
-            "process": pd.Categorical(
-                [m.process_names[p] for p in proc], categories=list(dict.fromkeys(m.process_names))
-            ),
-            "case_type": type_names,
-            "arrival": arrival,
-            "done": done,
-            "days": (raw["done"].to_numpy() - raw["arrival"].to_numpy()) / 1440.0,
+        arrival_min, done_min = take("arrival"), take("done")
+        proc = take("process").astype(np.int64)
+        ctype = take("case_type").astype(np.int64)
+        visits = take("visits")
+        wd = take("workdays")
+        tl = take("time_limit")
+        ll = take("legal_limit")
+        data: dict[str, Any] = {
+            "case": take("case").astype(np.int64),
+            "replication": take("replication").astype(np.int64),
+        }
+        if len(m.process_names) > 1:
+            data["process"] = _from_codes(proc, categories=m.process_names)
+        if any(m.type_ids):
+            names = sorted({t for ts in m.type_ids for t in ts})
+            codes = np.full(len(ctype), -1, dtype=np.int64)
+            for pi, ts in enumerate(m.type_ids):
+                for ti, t in enumerate(ts):
+                    codes[(proc == pi) & (ctype == ti)] = names.index(t)
+            data["case_type"] = _from_codes(codes, categories=names)
+        data |= {
+            "arrival": base + pd.to_timedelta(arrival_min, unit="min"),
+            "done": base + pd.to_timedelta(done_min, unit="min"),
+            "days": (done_min - arrival_min) / 1440.0,
             "workdays": wd,
-            "visits": visits.astype(int),
-            "closing_visits": raw["closing_visits"].to_numpy().astype(int),
+            "visits": visits.astype(np.int64),
+            "closing_visits": take("closing_visits").astype(np.int64),
             "one_visit": visits <= 1,
             "zero_visit": visits == 0,
-            "handoffs": raw["handoffs"].to_numpy().astype(int),
-            "cross_department": raw["cross_department"].to_numpy().astype(int),
-            "cross_level": raw["cross_level"].to_numpy().astype(int),
-            "cross_region": raw["cross_region"].to_numpy().astype(int),
-            "by_applicant": raw["by_applicant"].to_numpy().astype(int),
-            "materials": raw["materials"].to_numpy().astype(int),
-            "steps": raw["steps"].to_numpy().astype(int),
-            "departments": raw["departments"].to_numpy().astype(int),
-            "fee": raw["fee"].to_numpy(),
-            "touch_hours": raw["touch"].to_numpy() / 60.0,
-            "queue_hours": raw["queue"].to_numpy() / 60.0,
-            "wait_hours": raw["wait"].to_numpy() / 60.0,
-            "staff_cost": raw["staff_cost"].to_numpy(),
-            "applicant_hours": raw["applicant"].to_numpy() / 60.0,
+        }
+        for name in ("handoffs", "cross_department", "cross_level", "cross_region",
+                     "by_applicant", "materials", "steps", "departments"):
+            data[name] = take(name).astype(np.int64)
+        data |= {
+            "fee": take("fee"),
+            "touch_hours": take("touch") / 60.0,
+            "queue_hours": take("queue") / 60.0,
+            "wait_hours": take("wait") / 60.0,
+            "staff_cost": take("staff_cost"),
+            "applicant_hours": take("applicant") / 60.0,
             "time_limit": tl,
             "within_time_limit": _within(wd, tl),
             "legal_limit": ll,
             "within_legal_limit": _within(wd, ll),
-        })
-        if len(m.process_names) == 1:
-            df = df.drop(columns="process")
-        if not any(m.type_ids):
-            df = df.drop(columns="case_type")
-        return df.reset_index(drop=True)
+        }
+        return pd.DataFrame(data, copy=False)
 
     # -- events ------------------------------------------------------------------
     @cached_property
@@ -167,43 +171,50 @@ class Result:
         """The event log: ``case, replication, step, step_name, department, resource,
         enabled, start, end`` (and ``process`` when several ran together)."""
         m = self.meta
-        frames = []
-        for out in self.outputs:
-            if out.events is None:
-                continue
-            e = out.events
-            n = len(e["case"])
-            frames.append(pd.DataFrame(e | {"replication": np.full(n, out.replication)}))
         cols = ["case", "replication", "step", "step_name", "department", "resource",
                 "enabled", "start", "end"]
-        if not frames:
+        if all(o.events is None for o in self.outputs):
             return pd.DataFrame({c: [] for c in cols})
-        raw = pd.concat(frames, ignore_index=True)
+        col = self._column
+        reps = col("events", "replication")
+        order = np.lexsort((col("events", "end"), col("events", "start"), col("events", "case"),
+                            col("events", "process"), reps))
+
+        def take(name: str) -> np.ndarray:
+            return (reps if name == "replication" else col("events", name, release=True))[order]
+
+        proc = take("process").astype(np.int64)
+        step = take("step").astype(np.int64)
+        dept = take("dept").astype(np.int64)
+        unit = take("unit").astype(np.int64)
+        # categorical codes: steps of every process, staff of every department
+        offsets = np.cumsum([0, *[len(ids) for ids in m.step_ids]])
+        step_code = offsets[proc] + step
+        flat_ids = [sid for ids in m.step_ids for sid in ids]
+        flat_names = [name for names in m.step_names for name in names]
+        res_cats: list[str] = []
+        res_offset = []
+        for d, did in enumerate(m.dept_ids):
+            res_offset.append(len(res_cats))
+            res_cats.append(did)  # steps without staff (no work)
+            res_cats.extend(f"{did}#{u + 1}" for u in range(m.dept_staff[d]))
+        res_code = np.asarray(res_offset)[dept] + unit + 1
         base = pd.Timestamp(m.start).tz_localize(TZ)
-        proc = raw["process"].to_numpy().astype(int)
-        step = raw["step"].to_numpy().astype(int)
-        dept = raw["dept"].to_numpy().astype(int)
-        unit = raw["unit"].to_numpy().astype(int)
-        df = pd.DataFrame({
-            "case": raw["case"].to_numpy().astype(int),
-            "replication": raw["replication"].to_numpy().astype(int),
-            "process": [m.process_names[p] for p in proc],
-            "step": [m.step_ids[p][s] for p, s in zip(proc, step, strict=True)],
-            "step_name": [m.step_names[p][s] for p, s in zip(proc, step, strict=True)],
-            "department": [m.dept_ids[d] for d in dept],
-            "resource": [f"{m.dept_ids[d]}#{u + 1}" if u >= 0 else m.dept_ids[d]
-                         for d, u in zip(dept, unit, strict=True)],
-            "enabled": base + pd.to_timedelta(raw["enabled"].to_numpy(), unit="min"),
-            "start": base + pd.to_timedelta(raw["start"].to_numpy(), unit="min"),
-            "end": base + pd.to_timedelta(raw["end"].to_numpy(), unit="min"),
-        })
-        df = df.sort_values(["replication", "process", "case", "start", "end"], kind="stable")
-        if len(m.process_names) == 1:
-            df = df.drop(columns="process")
-            cols_out = cols
-        else:
-            cols_out = ["process", *cols]
-        return df[cols_out].reset_index(drop=True)
+        data: dict[str, Any] = {
+            "case": take("case").astype(np.int64),
+            "replication": take("replication").astype(np.int64),
+            "step": _categorical(step_code, flat_ids),
+            "step_name": _categorical(step_code, flat_names),
+            "department": _from_codes(dept, categories=m.dept_ids),
+            "resource": _from_codes(res_code, categories=res_cats),
+            "enabled": base + pd.to_timedelta(take("enabled"), unit="min"),
+            "start": base + pd.to_timedelta(take("start"), unit="min"),
+            "end": base + pd.to_timedelta(take("end"), unit="min"),
+        }
+        if len(m.process_names) > 1:
+            data = {"process": _from_codes(proc, categories=m.process_names),
+                    **data}
+        return pd.DataFrame(data, copy=False)
 
     # -- statistics --------------------------------------------------------------
     def summary(self, level: float = 0.95) -> pd.DataFrame:
@@ -297,7 +308,7 @@ class Result:
             )
         keys = ["replication", "process", "case"] if "process" in ev else ["replication", "case"]
         ev = ev.sort_values([*keys, "end", "start"], kind="stable")
-        proc = ev["process"] + ":" if "process" in ev else ""
+        proc = ev["process"].astype(str) + ":" if "process" in ev else ""
         case_id = proc + ev["replication"].astype(str) + "-" + ev["case"].astype(str)
         order = ev.groupby(case_id.to_numpy(), sort=False).cumcount()
         suffix = p.suffix.lower()
@@ -339,6 +350,17 @@ class Result:
             f"Result({', '.join(self.meta.process_names)}: {len(self.cases)} cases, "
             f"{self.replications} replication(s), seed={self.seed})"
         )
+
+
+def _from_codes(codes: Any, categories: list[str]) -> Any:
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+
+
+def _categorical(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
+    """Codes into a list of labels that may repeat (same step id in two processes)."""
+    cats = list(dict.fromkeys(labels))
+    remap = np.asarray([cats.index(x) for x in labels], dtype=np.int64)
+    return _from_codes(remap[codes] if len(codes) else codes, categories=cats)
 
 
 def _within(workdays: np.ndarray, limit: np.ndarray) -> Any:
