@@ -162,12 +162,49 @@ class Editor:
             else:
                 self.set_step(sid, "next", {t: p / total for t, p in out.items()})
         elif isinstance(nxt, list):
-            if new is None or new in nxt:
-                raise LeverError(  # the caller names the lever
-                    f"step '{sid}' splits into parallel branches {nxt}: its branch '{old}' "
-                    "cannot be removed or merged into another branch"
+            if new is not None and new not in nxt:
+                self.set_step(sid, "next", [new if t == old else t for t in nxt])
+                return
+            # the branch is gone (or would duplicate another, empty one): drop it
+            rest = [t for t in nxt if t != old]
+            if len(rest) >= 2:
+                self.set_step(sid, "next", rest)
+                return
+            # one branch left: the block becomes a plain sequence
+            join = self._join_after(rest[0]) if rest else None
+            if join is None:
+                raise LeverError(
+                    f"step '{sid}' splits into parallel branches {nxt}: without branch '{old}' "
+                    "the block has no way to its join"
                 )
-            self.set_step(sid, "next", [new if t == old else t for t in nxt])
+            self.set_step(sid, "next", rest[0])
+            self.set_step(join, "join", None)
+
+    def _join_after(self, head: str) -> str | None:
+        """The ``join: all`` step a branch starting at ``head`` ends at (nested blocks skipped)."""
+        seen: set[str] = set()
+        todo = [head]
+        depth_of: dict[str, int] = {head: 0}
+        while todo:
+            v = todo.pop(0)
+            if v in seen:
+                continue
+            seen.add(v)
+            d = depth_of[v]
+            s = self.steps[v]
+            if s["join"] is not None and v != head:
+                if d == 0:
+                    return v
+                d -= 1
+            elif s["join"] is not None and v == head:
+                return v
+            if isinstance(s["next"], list):
+                d += 1
+            for t in self.targets(v):
+                if t not in depth_of:
+                    depth_of[t] = d
+                    todo.append(t)
+        return None
 
     # -- result ------------------------------------------------------------------------
     def build(

@@ -27,7 +27,6 @@ from ._durations import DurationError, _Dist, add_durations, parse_duration
 from ._edit import Editor
 from ._errors import LeverError
 from ._model import Process
-from ._structure import analyse_structure
 from ._types import LEVELS, Level
 
 __all__ = [
@@ -280,8 +279,8 @@ class share_data(Lever):
                 if not p.material(mid).issued:
                     raise LeverError(
                         f"share_data: material '{mid}' is held by the applicant, not issued by "
-                        "a department: only certificates can be shared (drop it with "
-                        "commitment or by removing it from the steps)"
+                        "a department: only certificates can be shared (a signed commitment "
+                        "can replace it: commitment(materials=[...]))"
                     )
         for mid in chosen:
             ed.set_material(mid, "shared", True)
@@ -386,7 +385,8 @@ class parallelize(Lever):
         else:
             split = ed.add_step(
                 {"id": ed.fresh_id(f"{first}_split"), "name": "并联分发",
-                 "department": p.step(first).department, "next": first},
+                 "department": p.step(preds[0]).department if preds else
+                 p.step(first).department, "next": first},
                 after=preds[0] if preds else None,
             )
             for u in preds:
@@ -546,13 +546,16 @@ class accept_incomplete(Lever):
             f"{v}" if s == v else f"{v} -> {s}" for v, s in made.items())
 
 
-def _rework_into_counters(p: Process) -> list[tuple[str, str]]:
-    """Flows that send a case back to a counter step (补正 at a window).
+def _rework_flows(p: Process) -> set[tuple[str, str]]:
+    """Loop flows, and flows into steps that only rework reaches (they cannot reach an end
+    without going back)."""
+    back = p.structure.back_edges
+    can_end = _skeleton_can_end(p)
+    return {(s.id, t) for s in p.steps for t in s.targets
+            if (s.id, t) in back or t not in can_end}
 
-    A loop flow (back edge) into a counter step; and any flow into a counter step that
-    lies only on rework paths (without loop flows it cannot reach an end: a supplement
-    window the case visits only to come back to the review).
-    """
+
+def _skeleton_can_end(p: Process) -> set[str]:
     back = p.structure.back_edges
     ends = [s.id for s in p.steps if s.flow == "end"]
     rev: dict[str, list[str]] = {s.id: [] for s in p.steps}
@@ -568,6 +571,18 @@ def _rework_into_counters(p: Process) -> list[tuple[str, str]]:
             if u not in can_end:
                 can_end.add(u)
                 todo.append(u)
+    return can_end
+
+
+def _rework_into_counters(p: Process) -> list[tuple[str, str]]:
+    """Flows that send a case back to a counter step (补正 at a window).
+
+    A loop flow (back edge) into a counter step; and any flow into a counter step that
+    lies only on rework paths (without loop flows it cannot reach an end: a supplement
+    window the case visits only to come back to the review).
+    """
+    back = p.structure.back_edges
+    can_end = _skeleton_can_end(p)
     out = []
     for s in p.steps:
         for t in s.targets:
@@ -583,21 +598,43 @@ def _rework_into_counters(p: Process) -> list[tuple[str, str]]:
 class commitment(Lever):
     """告知承诺制: each review becomes a signed commitment on the applicant's path (no
     work, no wait, no rework loop); its check moves after the decision, off the
-    applicant's path, and is recorded (``post_check``) so reports list it."""
+    applicant's path, and is recorded (``post_check``) so reports list it.
+
+    ``materials``: applicant-held proofs the signed commitment replaces; they leave
+    every step's list (a certificate is shared with ``share_data`` instead).
+    """
 
     steps: tuple[str, ...] = ()
+    materials: tuple[str, ...] = ()
     name: ClassVar[str] = "commitment"
     primary: ClassVar[tuple[str, ...]] = ("workdays",)
     label: ClassVar[str] = "告知承诺制"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "steps", _as_tuple(self.steps) or ())
+        object.__setattr__(self, "materials", _as_tuple(self.materials) or ())
 
     def _edit(self, ed: Editor, p: Process) -> str | None:
-        if not self.steps:
-            raise LeverError("commitment: name the review steps the commitment replaces")
+        if not self.steps and not self.materials:
+            raise LeverError("commitment: name the review steps (or the proofs) the signed "
+                             "commitment replaces")
         _need_steps(p, self.steps, "commitment")
-        st = analyse_structure(p.steps, p.start)
+        known = {m.id for m in p.materials}
+        for mid in self.materials:
+            if mid not in known:
+                raise LeverError(f"commitment: '{mid}' is not a material of '{p.name}'")
+            if p.material(mid).issued:
+                raise LeverError(f"commitment: '{mid}' is a certificate issued by "
+                                 f"'{p.material(mid).issued_by}': share it with share_data; a "
+                                 "commitment replaces proofs the applicant holds")
+        if self.materials:
+            if not any(m in s.materials for s in p.steps for m in self.materials):
+                raise LeverError(f"commitment: no step asks for {list(self.materials)}")
+            for s in p.steps:
+                kept = tuple(m for m in s.materials if m not in self.materials)
+                if kept != s.materials:
+                    ed.set_step(s.id, "materials", kept)
+        rework = _rework_flows(p)
         for sid in self.steps:
             s = p.step(sid)
             if s.channel in ("counter", "online"):
@@ -612,7 +649,7 @@ class commitment(Lever):
             ed.set_step(sid, "wait", parse_duration("0h"))
             ed.set_step(sid, "schedule", None)
             if isinstance(s.next, dict):
-                forward = {t: q for t, q in s.next.items() if (sid, t) not in st.back_edges}
+                forward = {t: q for t, q in s.next.items() if (sid, t) not in rework}
                 total = sum(forward.values())
                 if not forward or total <= 0:
                     raise LeverError(f"commitment: step '{sid}' has no way forward but loops")
@@ -667,6 +704,20 @@ def _remove(ed: Editor, p: Process, sid: str, lever: str) -> None:
     if len(ed.steps) == 1:
         raise LeverError(f"{lever}: '{sid}' is the only step")
     preds = [u for u in ed.steps if sid in ed.targets(u) and u != sid]
+    try:
+        _reconnect(ed, sid, nxt, preds, lever)
+    except LeverError as exc:
+        text = str(exc)
+        raise LeverError(text if text.startswith(f"{lever}:") else f"{lever}: {text}") from None
+    if ed.top.get("start") == sid or (p.start_step == sid and ed.top.get("start") is None):
+        if not isinstance(nxt, str):
+            raise LeverError(f"{lever}: '{sid}' is the start and does not continue to a "
+                             "single step")
+        ed.set_top("start", nxt)
+    ed.remove_step(sid)
+
+
+def _reconnect(ed: Editor, sid: str, nxt: Any, preds: list[str], lever: str) -> None:
     for u in preds:
         un = ed.steps[u]["next"]
         if nxt is None:
@@ -697,12 +748,6 @@ def _remove(ed: Editor, p: Process, sid: str, lever: str) -> None:
                 total = sum(merged.values())
                 ed.set_step(u, "next", next(iter(merged)) if len(merged) == 1 else
                             {t: q / total for t, q in merged.items()})
-    if ed.top.get("start") == sid or (p.start_step == sid and ed.top.get("start") is None):
-        if not isinstance(nxt, str):
-            raise LeverError(f"{lever}: '{sid}' is the start and does not continue to a "
-                             "single step")
-        ed.set_top("start", nxt)
-    ed.remove_step(sid)
 
 
 @dataclass(frozen=True, repr=False)
@@ -725,10 +770,17 @@ class merge_steps(Lever):
         others = [s.id for s in p.steps if b.id in s.targets and s.id != a.id]
         if others:
             raise LeverError(f"merge_steps: '{b.id}' is also reached from {others}")
-        try:
-            work = add_durations(a.work, b.work)
-        except DurationError as exc:
-            raise LeverError(f"merge_steps: {exc}") from None
+        hours = p.calendar_of(a.department).hours_per_day
+
+        def as_hours(d: _Dist) -> _Dist:
+            # work in wd is one working day of hours of the department's calendar
+            return d.scaled(hours, "h") if d.unit == "wd" else d
+
+        wa: _Dist = a.work
+        wb: _Dist = b.work
+        if (wa.unit == "wd") != (wb.unit == "wd") and not (wa.is_zero or wb.is_zero):
+            wa, wb = as_hours(wa), as_hours(wb)
+        work = add_durations(wa, wb)
         ed.set_step(a.id, "work", work)
         ed.set_step(a.id, "wait", a.wait if a.wait.mean() >= b.wait.mean() else b.wait)
         ed.set_step(a.id, "materials", tuple(dict.fromkeys(a.materials + b.materials)))
@@ -737,10 +789,11 @@ class merge_steps(Lever):
         for lim in ("time_limit", "legal_limit"):
             x, y = getattr(a, lim), getattr(b, lim)
             if x is not None or y is not None:
-                try:
-                    ed.set_step(a.id, lim, add_durations(x or _zero(), y or _zero()))
-                except DurationError as exc:
-                    raise LeverError(f"merge_steps: {lim}: {exc}") from None
+                lx: _Dist = x or _zero()
+                ly: _Dist = y or _zero()
+                if (lx.unit == "wd") != (ly.unit == "wd") and not (lx.is_zero or ly.is_zero):
+                    lx, ly = _as_workdays(lx, p), _as_workdays(ly, p)
+                ed.set_step(a.id, lim, add_durations(lx, ly))
         nxt = b.next
         ed.set_step(a.id, "next", dict(nxt) if isinstance(nxt, dict) else
                     list(nxt) if isinstance(nxt, tuple) else nxt)
