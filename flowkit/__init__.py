@@ -20,8 +20,9 @@ Examples
 
 from __future__ import annotations
 
-from . import levers
+from . import levers, plot
 from ._analyze import Analysis, analyze
+from ._bpmn import BpmnWarning, read_bpmn, to_bpmn
 from ._calendar import Calendar
 from ._compare import Comparison, compare
 from ._diagnose import diagnose, search
@@ -51,6 +52,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Analysis",
     "Arrivals",
+    "BpmnWarning",
     "Calendar",
     "CaseType",
     "Change",
@@ -79,11 +81,14 @@ __all__ = [
     "loads",
     "parse",
     "parse_duration",
+    "plot",
     "random_process",
+    "read_bpmn",
     "redesign",
     "save",
     "search",
     "simulate",
+    "to_bpmn",
     "to_dict",
     "to_networkx",
     "validate",

@@ -149,32 +149,9 @@ class Analysis:
         return doing_business(self.process)
 
     def _repr_html_(self) -> str:
-        try:
-            t = self.table()
-            t = t.assign(value=[_fmt(k, v) for k, v in zip(t.index, t["value"], strict=True)])
-            return (
-                f"<div><b>{_esc(self.process.name)}</b> — static analysis"
-                + t[["label_zh", "value"]].to_html(header=False)
-                + "</div>"
-            )
-        except Exception as exc:
-            return f"<pre>Analysis ({exc.__class__.__name__} while displaying)</pre>"
+        from ._display import analysis_html
 
-
-def _fmt(kpi: str, value: float) -> str:
-    if kpi in ("one_visit", "zero_visit"):
-        return "是" if value else "否"
-    if math.isnan(value):
-        return "–"
-    if kpi == "compression":
-        return f"{value:.0%}"
-    return f"{value:.4g}"
-
-
-def _esc(text: str) -> str:
-    import html
-
-    return html.escape(text)
+        return analysis_html(self)
 
 
 def _analyze_one(p: Process, case_type: str | None) -> dict[str, float]:

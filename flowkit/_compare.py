@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
@@ -166,14 +165,9 @@ class Comparison:
         return comparison_excel(self, Path(path))
 
     def _repr_html_(self) -> str:
-        try:
-            t = self.table[[*self.names, *[c for c in ("delta", "change_pct", "ci_low",
-                                                        "ci_high", "significant")
-                                            if c in self.table]]]
-            return (f"<div><b>{html.escape(' vs '.join(self.names))}</b>"
-                    + t.round(3).to_html() + "</div>")
-        except Exception as exc:
-            return f"<pre>Comparison ({exc.__class__.__name__} while displaying)</pre>"
+        from ._display import comparison_html
+
+        return comparison_html(self)
 
 
 def _static(a: Analysis, db: DoingBusiness, attr: str) -> float:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -333,17 +332,9 @@ class Result:
         )
 
     def _repr_html_(self) -> str:
-        try:
-            s = self.summary()[["label_zh", "mean", "ci_low", "ci_high", "p90"]].round(3)
-            n = len(self.cases)
-            names = ", ".join(self.meta.process_names)
-            return (
-                f"<div><b>{html.escape(names)}</b> — simulation: {n} cases, "
-                f"{self.replications} replication(s), seed {self.seed}"
-                + s.to_html() + "</div>"
-            )
-        except Exception as exc:
-            return f"<pre>Result ({exc.__class__.__name__} while displaying)</pre>"
+        from ._display import result_html
+
+        return result_html(self)
 
     def __repr__(self) -> str:
         return (
