@@ -2,10 +2,10 @@
 
 Pure functions over a list of steps, used to check a process and to analyse it.
 
-* A **back edge** (a loop, 补正) is a flow to a step on the current path of a
-  depth-first walk from the start that follows each step's targets in listed
-  order. On flows with a single entry per loop (every real process) this is
-  exactly "a flow back to an earlier step".
+* A **back edge** (a loop, 补正) is a flow back to an earlier step: within a
+  cycle (a strongly connected set of steps), a flow to a step listed at or before
+  its source. Every cycle has one; a flow that closes no cycle is never a loop,
+  whatever the order steps are listed in.
 * An **AND block** is an AND-split step ``S`` (``next: [a, b]``), the branches
   starting at its targets, and the ``join: all`` step ``J`` where they meet.
   Each branch is the set of steps reachable from its head without passing ``J``
@@ -123,29 +123,26 @@ def analyse_structure(
         for v in vs:
             preds[v].append(u)
 
-    # reachability and back edges (iterative DFS, targets in listed order)
-    back: set[tuple[str, str]] = set()
+    # reachability from the start
     seen: set[str] = set()
     if start_id in by_id:
-        on_stack: set[str] = set()
-        stack: list[tuple[str, int]] = [(start_id, 0)]
         seen.add(start_id)
-        on_stack.add(start_id)
-        while stack:
-            node, i = stack[-1]
-            nxt = succ[node]
-            if i < len(nxt):
-                stack[-1] = (node, i + 1)
-                v = nxt[i]
-                if v in on_stack:
-                    back.add((node, v))
-                elif v not in seen:
+        todo_r = [start_id]
+        while todo_r:
+            node = todo_r.pop()
+            for v in succ[node]:
+                if v not in seen:
                     seen.add(v)
-                    on_stack.add(v)
-                    stack.append((v, 0))
-            else:
-                stack.pop()
-                on_stack.discard(node)
+                    todo_r.append(v)
+    # loop flows: within a cycle (one strongly connected component), a flow to a step
+    # listed at or before its source
+    comp = _components(order, succ)
+    back: set[tuple[str, str]] = {
+        (u, v)
+        for u, vs in succ.items()
+        for v in vs
+        if comp[u] == comp[v] and idx.get(v, 0) <= idx.get(u, 0)
+    }
     for s in steps:
         if s.id not in seen:
             problems.append(
@@ -376,6 +373,53 @@ def analyse_structure(
         reachable=frozenset(seen),
         problems=_unique(problems),
     )
+
+
+def _components(order: Sequence[str], succ: dict[str, list[str]]) -> dict[str, int]:
+    """Strongly connected components (iterative Tarjan): step -> component number."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    comp: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    counter = 0
+    n_comp = 0
+    for root in order:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on.add(root)
+        while work:
+            v, i = work[-1]
+            nxt = succ.get(v, [])
+            if i < len(nxt):
+                work[-1] = (v, i + 1)
+                w = nxt[i]
+                if w not in index:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on.add(w)
+                    work.append((w, 0))
+                elif w in on:
+                    low[v] = min(low[v], index[w])
+            else:
+                work.pop()
+                if work:
+                    u = work[-1][0]
+                    low[u] = min(low[u], low[v])
+                if low[v] == index[v]:
+                    while True:
+                        w = stack.pop()
+                        on.discard(w)
+                        comp[w] = n_comp
+                        if w == v:
+                            break
+                    n_comp += 1
+    return comp
 
 
 def _forward_reach(head: str, by_id: dict[str, Step], back: set[tuple[str, str]]) -> set[str]:

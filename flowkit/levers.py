@@ -135,10 +135,18 @@ class single_window(Lever):
                 "there are no other intakes to bring to a front desk"
             )
         produced = p.produced
+        # each later intake's materials go to the front desks that reach it, but only one
+        # of several front desks on parallel branches of one case (they all run)
+        owner: dict[str, list[str]] = {}
+        for o in others:
+            desks: list[str] = []
+            for f in front:
+                if o in _reachable(p, f) and not any(_parallel(p, f, g) for g in desks):
+                    desks.append(f)
+            owner[o] = desks
         for f in front:
-            downstream = _reachable(p, f)
             merged: list[str] = []
-            for sid in [f, *[o for o in others if o in downstream]]:
+            for sid in [f, *[o for o in others if f in owner[o]]]:
                 for m in p.step(sid).materials:
                     if m not in merged and m not in produced:
                         merged.append(m)
@@ -159,6 +167,29 @@ def _as_workdays(d: _Dist, p: Process) -> _Dist:
         return d
     per_day = p.calendar.workdays_per_week / 7.0
     return d.scaled({"min": 1 / 1440, "h": 1 / 24, "d": 1.0, "w": 7.0}[d.unit] * per_day, "wd")
+
+
+def _parallel(p: Process, a: str, b: str) -> bool:
+    """True when two steps lie on different branches of one AND block (both run)."""
+    st = p.structure
+
+    def scopes(x: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        cur = st.parent.get(x)
+        while cur is not None:
+            out[cur[0]] = cur[1]
+            cur = st.parent.get(cur[0])
+        return out
+
+    sa, sb = scopes(a), scopes(b)
+    return any(split in sb and sb[split] != branch for split, branch in sa.items())
+
+
+def _as_days(d: _Dist, p: Process) -> _Dist:
+    """A duration in working days as calendar days (7 / working days per week each)."""
+    if d.unit != "wd":
+        return d
+    return d.scaled(7.0 / p.calendar.workdays_per_week, "d")
 
 
 def _reachable(p: Process, start: str) -> set[str]:
@@ -208,7 +239,12 @@ class co_locate(Lever):
                 f"co_locate: every chosen department already sits at '{self.location}'"
             )
         for d in moved:
+            old = p.department(d).where
             ed.set_department(d, "location", self.location)
+            for s in p.steps:
+                # a step pinned to its department's own counter moves with it
+                if s.department == d and s.location == old:
+                    ed.set_step(s.id, "location", self.location)
         return None
 
 
@@ -311,14 +347,15 @@ class mail_delivery(Lever):
             ed.set_step(s.id, "location", None)
             extra = courier
             if (s.wait.unit == "wd") != (courier.unit == "wd") and not s.wait.is_zero:
-                # a step waiting in working days: the courier's days in working days
-                extra = _as_workdays(courier, p) if s.wait.unit == "wd" else courier
+                # one duration cannot mix working days and elapsed time: the courier's wait
+                # joins the step's in the step's own units
+                extra = _as_workdays(courier, p) if s.wait.unit == "wd" else _as_days(courier, p)
                 approximated.append(s.id)
             ed.set_step(s.id, "wait", add_durations(s.wait, extra))
         if approximated:
-            return (f"courier wait {courier} added as {_as_workdays(courier, p)} to the working-"
-                    f"day waits of {', '.join(approximated)} (at the calendar's working days "
-                    "per week)")
+            return (f"courier wait {courier} added to the waits of {', '.join(approximated)} in "
+                    "their own units (working days and calendar days converted at the "
+                    "calendar's working days per week)")
         return None
 
 
@@ -383,9 +420,11 @@ class parallelize(Lever):
         if len(preds) == 1 and isinstance(ed.steps[preds[0]]["next"], str):
             split = preds[0]
         else:
+            pred_depts = {ed.steps[u]["department"] for u in preds}
             split = ed.add_step(
+                # one department feeding the run keeps the file; several: the run's own
                 {"id": ed.fresh_id(f"{first}_split"), "name": "并联分发",
-                 "department": p.step(preds[0]).department if preds else
+                 "department": pred_depts.pop() if len(pred_depts) == 1 else
                  p.step(first).department, "next": first},
                 after=preds[0] if preds else None,
             )
@@ -704,6 +743,16 @@ def _remove(ed: Editor, p: Process, sid: str, lever: str) -> None:
     if len(ed.steps) == 1:
         raise LeverError(f"{lever}: '{sid}' is the only step")
     preds = [u for u in ed.steps if sid in ed.targets(u) and u != sid]
+    if nxt is None:
+        choosers = [u for u in preds if isinstance(ed.steps[u]["next"], dict)
+                    and len(ed.steps[u]["next"]) > 1]
+        if choosers:
+            raise LeverError(
+                f"{lever}: '{sid}' ends the process as one option of the choice at "
+                f"'{choosers[0]}' (a rejection, say); without it those cases would go on "
+                "by the other options: keep it, or change the choice with set_wait/merge "
+                "first"
+            )
     try:
         _reconnect(ed, sid, nxt, preds, lever)
     except LeverError as exc:
