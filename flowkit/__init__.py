@@ -24,6 +24,8 @@ from . import levers, plot
 from ._analyze import Analysis, analyze
 from ._bpmn import BpmnWarning, read_bpmn, to_bpmn
 from ._calendar import Calendar
+from ._calibrate import calibrate
+from ._catalogue import analyze_catalogue, read_catalogue, summarize_catalogue
 from ._compare import Comparison, compare
 from ._diagnose import diagnose, search
 from ._durations import parse_duration
@@ -72,7 +74,9 @@ __all__ = [
     "Step",
     "__version__",
     "analyze",
+    "analyze_catalogue",
     "bundle",
+    "calibrate",
     "compare",
     "diagnose",
     "diff",
@@ -84,10 +88,12 @@ __all__ = [
     "plot",
     "random_process",
     "read_bpmn",
+    "read_catalogue",
     "redesign",
     "save",
     "search",
     "simulate",
+    "summarize_catalogue",
     "to_bpmn",
     "to_dict",
     "to_networkx",

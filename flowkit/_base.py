@@ -22,6 +22,10 @@ class FrozenDict(dict):  # type: ignore[type-arg,unused-ignore]
 
     __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _readonly  # type: ignore[assignment]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle and deepcopy rebuild it from a plain dict (setting items is refused)
+        return (FrozenDict, (dict(self),))
+
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(sorted(self.items(), key=lambda kv: str(kv[0]))))
 

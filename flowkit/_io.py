@@ -304,6 +304,12 @@ def _collect(tree: Any, root: yaml.Node | None = None) -> tuple[Process | None, 
     """Read a raw tree into a Process, gathering every problem found."""
     if tree is None:
         return None, ["the file is empty: a process needs at least a name and steps"]
+    if isinstance(tree, dict):
+        # a valid process needs one pass; gathering every problem piecewise is for the rest
+        try:
+            return Process.model_validate(tree), []
+        except ModelError:
+            pass
     if not isinstance(tree, dict):
         return None, [
             f"the file holds {type(tree).__name__} {_short(tree)}, not a process: write a "

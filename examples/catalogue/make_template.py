@@ -11,6 +11,7 @@ reported, located by row and column).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -234,6 +235,8 @@ def write_xlsx(path: Path, rows: list[dict[str, object]]) -> Path:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path))
+    # a fixed creation time: the file's bytes do not change when it is written again
+    wb.set_properties({"title": "事项清单模板", "created": dt.datetime(2026, 1, 5)})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
     ws = wb.add_worksheet("事项清单")

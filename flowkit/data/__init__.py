@@ -1,0 +1,1 @@
+"""Process files shipped with flowkit (the demo uses them); copies of examples/."""
