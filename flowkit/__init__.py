@@ -26,6 +26,7 @@ from ._bpmn import BpmnWarning, read_bpmn, to_bpmn
 from ._calendar import Calendar
 from ._calibrate import calibrate
 from ._catalogue import analyze_catalogue, read_catalogue, summarize_catalogue
+from ._catalogue_write import CatalogueWarning, write_catalogue
 from ._compare import Comparison, compare
 from ._diagnose import diagnose, search
 from ._durations import parse_duration
@@ -57,6 +58,7 @@ __all__ = [
     "BpmnWarning",
     "Calendar",
     "CaseType",
+    "CatalogueWarning",
     "Change",
     "Comparison",
     "Department",
@@ -98,4 +100,5 @@ __all__ = [
     "to_dict",
     "to_networkx",
     "validate",
+    "write_catalogue",
 ]

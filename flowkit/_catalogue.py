@@ -330,8 +330,9 @@ def _unquote(name: str) -> str:
 
 
 _ISSUED = re.compile(
-    r"^(?P<name>.+?)\s*[(（]\s*(?P<issuer>[^()（）]+?)\s*(?:出具|核发|签发|开具|颁发|提供)"
-    r"\s*(?:[,，;；、]\s*(?P<shared>已?共享))?\s*[)）]$"
+    r"^(?P<name>.+?)\s*[(（]\s*(?P<issuer>(?:[^()（）]|[(（][^()（）]*[)）])+?)\s*"
+    r"(?:出具|核发|签发|开具|颁发|提供)"
+    r"\s*(?P<extra>(?:[,，;；、][^()（）]*)?)[)）]$"
 )
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "all", "and", "汇合", "共享", "已共享"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "不", "不共享", "无"}
@@ -364,12 +365,25 @@ def _count(text: str) -> Any:
 
 
 @lru_cache(maxsize=1 << 14)
-def _material_item(item: str, issued: bool) -> tuple[str, str | None, bool]:
-    """'营业执照（市场监管局出具，共享）' -> ('营业执照', '市场监管局', True)."""
+def _material_item(item: str, issued: bool) -> tuple[str, str | None, bool, str | None]:
+    """'无犯罪记录证明（公安局出具，3个工作日，共享）' -> name, issuer, shared, issue time.
+
+    After the issuer, ``共享`` marks the certificate shared and a duration is how long the
+    issuer takes to issue it (the department's ``issue_time``).
+    """
     m = _ISSUED.match(item.strip()) if issued else None
     if m:
-        return _unquote(m.group("name")), m.group("issuer"), bool(m["shared"])
-    return _unquote(item), None, False
+        shared, issue = False, None
+        for part in re.split(r"[,，;；、]", m.group("extra") or ""):
+            part = part.strip()
+            if not part:
+                continue
+            if part in ("共享", "已共享"):
+                shared = True
+            else:
+                issue = part
+        return _unquote(m.group("name")), m.group("issuer"), shared, issue
+    return _unquote(item), None, False, None
 
 
 @lru_cache(maxsize=1 << 14)
@@ -393,6 +407,7 @@ class _Dept:
     level: tuple[str, int] | None = None
     staff: tuple[Any, int] | None = None
     location: tuple[str, int] | None = None
+    issue_time: tuple[Any, int] | None = None
     id_from_column: bool = False
 
 
@@ -471,7 +486,7 @@ class _Service:
         return did
 
     def material(self, item: str, row: int, key: str) -> str:
-        name, issuer, shared = _material_item(item, key == "materials")
+        name, issuer, shared, issue = _material_item(item, key == "materials")
         norm = _norm(name)
         mat = self.mats.get(norm)
         if mat is None:
@@ -490,6 +505,9 @@ class _Service:
                              "a material has one issuer")
             elif mat.issuer is None:
                 mat.issuer = (did, row)
+            if issue is not None:
+                self.dept_field(self.depts[did], "issue_time", _duration(issue), row, key,
+                                "issue time")
         if shared:
             self.set_shared(mat, True, row, key)
         return mat.id
@@ -729,6 +747,8 @@ class _Service:
             out["location"] = d.location[0]
         if d.staff is not None:
             out["staff"] = d.staff[0]
+        if d.issue_time is not None:
+            out["issue_time"] = d.issue_time[0]
         return out
 
     def mat_tree(self, m: _Mat) -> dict[str, Any]:
@@ -765,7 +785,8 @@ class _Service:
             elif kind == "departments" and idx < len(self.dept_order):
                 d = self.dept_order[idx]
                 row = d.row
-                key = {"level": "level", "staff": "staff", "location": "location"}.get(
+                key = {"level": "level", "staff": "staff", "location": "location",
+                       "issue_time": "materials"}.get(
                     fld or "", d.key if not (fld == "id" and d.id_from_column) else "department_id"
                 )
                 if fld == "level" and d.level is not None:
@@ -774,6 +795,8 @@ class _Service:
                     row = d.staff[1]
                 elif fld == "location" and d.location is not None:
                     row = d.location[1]
+                elif fld == "issue_time" and d.issue_time is not None:
+                    row = d.issue_time[1]
             elif kind == "materials" and idx < len(self.mat_order):
                 mat = self.mat_order[idx]
                 row, key = mat.row, mat.key

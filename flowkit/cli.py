@@ -214,8 +214,8 @@ def _build() -> Any:
     def convert(
         source: Path = typer.Argument(..., help="Input: .yaml .json .bpmn, or a catalogue "
                                       ".xlsx/.csv"),
-        target: Path = typer.Argument(..., help="Output: .yaml .json .bpmn, or a folder for a "
-                                      "catalogue"),
+        target: Path = typer.Argument(..., help="Output: .yaml .json .bpmn .xlsx .csv, or a "
+                                      "folder for a catalogue's services"),
     ) -> None:
         """Convert between YAML, JSON, BPMN and catalogue spreadsheets (by suffix)."""
         import flowkit as fk
@@ -277,8 +277,11 @@ def _build() -> Any:
 def _write(p: Any, target: Path) -> None:
     import flowkit as fk
 
-    if target.suffix.lower() == ".bpmn":
+    suffix = target.suffix.lower()
+    if suffix == ".bpmn":
         fk.to_bpmn(p, target)
+    elif suffix in (".xlsx", ".csv"):
+        fk.write_catalogue(p, target)
     else:
         fk.save(p, target)
     print(f"wrote {target}")

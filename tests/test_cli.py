@@ -129,3 +129,14 @@ def test_real_subprocess() -> None:
     assert "tax2" in bad.stderr
     usage = subprocess.run([*exe, "analyze"], capture_output=True, text=True, check=False)
     assert usage.returncode == 2
+
+
+def test_convert_to_bpmn_and_catalogue(tmp_path: Path) -> None:
+    """convert writes BPMN and a catalogue spreadsheet that read back to the same figures."""
+    a = fk.analyze(fk.load(EXAMPLE))
+    assert run("convert", EXAMPLE, str(tmp_path / "p.bpmn")).exit_code == 0
+    assert fk.read_bpmn(tmp_path / "p.bpmn") == fk.load(EXAMPLE)
+    assert run("convert", EXAMPLE, str(tmp_path / "c.csv")).exit_code == 0
+    out = run("convert", str(tmp_path / "c.csv"), str(tmp_path / "back.yaml"))
+    assert out.exit_code == 0, out.output
+    assert fk.analyze(fk.load(tmp_path / "back.yaml")).visits == pytest.approx(a.visits)
