@@ -15,14 +15,14 @@ Pure functions over a list of steps, used to check a process and to analyse it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._model import Step
 
-__all__ = ["Block", "Branch", "Structure", "analyse_structure"]
+__all__ = ["Block", "Branch", "Structure", "analyse_structure", "reach"]
 
 
 @dataclass(frozen=True)
@@ -152,18 +152,11 @@ def analyse_structure(
 
     # every reachable step must be able to reach an end over flows of positive probability
     ends = {s.id for s in steps if s.flow == "end"}
-    can_end: set[str] = set(ends)
     rev_pos: dict[str, list[str]] = {s.id: [] for s in steps}
     for u, vs in pos_succ.items():
         for v in vs:
             rev_pos[v].append(u)
-    frontier = list(ends)
-    while frontier:
-        v = frontier.pop()
-        for u in rev_pos[v]:
-            if u not in can_end:
-                can_end.add(u)
-                frontier.append(u)
+    can_end = reach(ends, rev_pos)
     if not ends and steps:
         problems.append(
             "no step ends the process: give at least one step no next (the last step)"
@@ -375,6 +368,27 @@ def analyse_structure(
     )
 
 
+def reach(starts: Iterable[str], edges: Mapping[str, Iterable[str]]) -> set[str]:
+    """Every node reachable from ``starts`` along ``edges`` (the starts included).
+
+    With reversed edges, every node that can reach one of ``starts``.
+
+    Examples
+    --------
+    >>> sorted(reach(["a"], {"a": ["b"], "b": ["c"], "c": [], "d": ["a"]}))
+    ['a', 'b', 'c']
+    """
+    seen = set(starts)
+    todo = list(seen)
+    while todo:
+        v = todo.pop()
+        for w in edges.get(v, ()):
+            if w not in seen:
+                seen.add(w)
+                todo.append(w)
+    return seen
+
+
 def _components(order: Sequence[str], succ: dict[str, list[str]]) -> dict[str, int]:
     """Strongly connected components (iterative Tarjan): step -> component number."""
     index: dict[str, int] = {}
@@ -424,15 +438,9 @@ def _components(order: Sequence[str], succ: dict[str, list[str]]) -> dict[str, i
 
 def _forward_reach(head: str, by_id: dict[str, Step], back: set[tuple[str, str]]) -> set[str]:
     """Steps reachable from ``head`` without following a loop flow."""
-    seen = {head}
-    todo = [head]
-    while todo:
-        x = todo.pop()
-        for t in by_id[x].targets:
-            if t in by_id and (x, t) not in back and t not in seen:
-                seen.add(t)
-                todo.append(t)
-    return seen
+    forward = {x: [t for t in s.targets if t in by_id and (x, t) not in back]
+               for x, s in by_id.items()}
+    return reach([head], forward)
 
 
 def _split_heads(blocks: dict[str, Block]) -> set[tuple[str, str]]:

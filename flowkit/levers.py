@@ -27,6 +27,7 @@ from ._durations import DurationError, _Dist, add_durations, parse_duration
 from ._edit import Editor
 from ._errors import LeverError
 from ._model import Process
+from ._structure import reach
 from ._types import LEVELS, Level
 
 __all__ = [
@@ -193,15 +194,7 @@ def _as_days(d: _Dist, p: Process) -> _Dist:
 
 
 def _reachable(p: Process, start: str) -> set[str]:
-    seen = {start}
-    todo = [start]
-    while todo:
-        v = todo.pop()
-        for t in p.step(v).targets:
-            if t not in seen:
-                seen.add(t)
-                todo.append(t)
-    return seen
+    return reach([start], {s.id: s.targets for s in p.steps})
 
 
 # ---------------------------------------------------------------------------- 进驻大厅
@@ -595,22 +588,14 @@ def _rework_flows(p: Process) -> set[tuple[str, str]]:
 
 
 def _skeleton_can_end(p: Process) -> set[str]:
+    """Steps that can reach an end without following a loop flow."""
     back = p.structure.back_edges
-    ends = [s.id for s in p.steps if s.flow == "end"]
     rev: dict[str, list[str]] = {s.id: [] for s in p.steps}
     for s in p.steps:
         for t in s.targets:
             if (s.id, t) not in back:
                 rev[t].append(s.id)
-    can_end = set(ends)
-    todo = list(ends)
-    while todo:
-        v = todo.pop()
-        for u in rev[v]:
-            if u not in can_end:
-                can_end.add(u)
-                todo.append(u)
-    return can_end
+    return reach([s.id for s in p.steps if s.flow == "end"], rev)
 
 
 def _rework_into_counters(p: Process) -> list[tuple[str, str]]:
