@@ -240,7 +240,8 @@ def _build() -> Any:
 
     @app.command()
     def demo(
-        cases: int = typer.Option(500, "--cases", "-n", min=1),
+        cases: int = typer.Option(300, "--cases", "-n", min=1,
+                                  help="Cases per replication (arrivals from 2024-01-01)."),
         seed: int = typer.Option(1, "--seed", "-s"),
         report: Path | None = typer.Option(None, "--report", help="Also write an HTML report."),
     ) -> None:
