@@ -67,7 +67,8 @@ def _lost(p: Process) -> list[str]:
         lost.append("its custom calendar hours or holidays")
     if p.arrivals.per_day is None:
         lost.append("arrivals other than per_day")
-    if p.handoff.delay is not None:
+    default_delay = "1wd" if p.handoff.mode == "paper" else "0h"
+    if p.handoff.delay is not None and str(p.handoff.delay) != default_delay:
         lost.append("the handoff delay")
     if not p.travel.is_zero:
         lost.append("travel")
@@ -164,7 +165,7 @@ def write_catalogue(
     Examples
     --------
     >>> import flowkit as fk, pathlib, tempfile
-    >>> p = fk.load("examples/jiaxing_swimming_pool/current.yaml")
+    >>> p = fk.load("tests/data/design_example.yaml")
     >>> path = fk.write_catalogue(p, pathlib.Path(tempfile.mkdtemp()) / "事项清单.csv")
     >>> q = fk.read_catalogue(path)[p.name]
     >>> fk.analyze(q).visits == fk.analyze(p).visits

@@ -103,7 +103,7 @@ def test_html_report_is_self_contained(comparison: fk.Comparison, tmp_path: Path
 def test_excel_report(comparison: fk.Comparison, tmp_path: Path) -> None:
     """Sheets 对比汇总, 改革成效, cases per scenario and 改革举措; CJK-aware widths."""
     path = comparison.to_excel(tmp_path / "r.xlsx")
-    sheets = pd.read_excel(path, sheet_name=None)
+    sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
     assert list(sheets) == ["对比汇总", "改革成效", "cases_现状", "cases_改革后", "改革举措"]
     assert "visits" in set(sheets["对比汇总"]["kpi"])
     assert len(sheets["cases_现状"]) == 200 * 5
