@@ -16,6 +16,7 @@ from typing import Any
 
 import networkx as nx
 import pytest
+from helpers import fans_out
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -75,30 +76,6 @@ def _apply(lever: lv.Lever, p: fk.Process) -> fk.Process | None:
         return lever.apply(p)
     except fk.LeverError:
         return None
-
-
-def _fans_out(p: fk.Process, step_id: str) -> bool:
-    """True when the presence a step leaves may reach an AND split (before another counter).
-
-    Then parallel branches inherit that presence: a counter step there made online (or
-    mail, or back office) can *add* visits (docs/concepts.md, "Parallel branches
-    inherit the presence after the split").
-    """
-    if p.step(step_id).flow == "and":
-        return True
-    todo, seen = list(p.step(step_id).targets), set()
-    while todo:
-        v = todo.pop()
-        if v in seen:
-            continue
-        seen.add(v)
-        s = p.step(v)
-        if s.channel == "counter":
-            continue
-        if s.flow == "and":
-            return True
-        todo.extend(s.targets)
-    return False
 
 
 def _next_counters(p: fk.Process, step_id: str) -> set[str]:
@@ -261,7 +238,7 @@ def test_go_online_never_adds_visits_without_fan_out(p, data):
     q = _apply(lever, p)
     assume(q is not None)
     changed = [s.id for s in p.steps if s.channel != q.step(s.id).channel]
-    assume(not any(_fans_out(p, s) for s in changed))
+    assume(not any(fans_out(p, s) for s in changed))
     _no_worse(fk.analyze(p), fk.analyze(q), "visits", "max_visits")
 
 
@@ -318,7 +295,7 @@ def test_mail_delivery_never_adds_visits(p, wait):
     assume(q is not None)
     for s in p.steps:
         if s.channel == "counter" and s.kind == "delivery":
-            assume(not _fans_out(p, s.id))
+            assume(not fans_out(p, s.id))
             here = p.location_of(s)
             assume(all(p.location_of(c) != here for c in _next_counters(p, s.id)))
     _no_worse(fk.analyze(p), fk.analyze(q), "visits", "max_visits")
@@ -419,7 +396,7 @@ def test_accept_incomplete_never_adds_visits(p, data):
                                       + [lv.accept_incomplete(steps=(v,)) for v in targets]))
     q = _apply(lever, p)
     assume(q is not None)
-    assume(not any(_fans_out(p, v) for v in targets))
+    assume(not any(fans_out(p, v) for v in targets))
     _no_worse(fk.analyze(p), fk.analyze(q), "visits")
 
 
@@ -707,7 +684,7 @@ def test_single_window_never_adds_visits_with_electronic_handoffs(p):
     q = _apply(lv.single_window(), p)
     assume(q is not None)
     moved = [s.id for s in p.steps if s.channel != q.step(s.id).channel]
-    assume(not any(_fans_out(p, s) for s in moved))
+    assume(not any(fans_out(p, s) for s in moved))
     _no_worse(fk.analyze(p), fk.analyze(q), "visits", "max_visits")
 
 

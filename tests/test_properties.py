@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from helpers import fans_out
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -44,30 +45,6 @@ def _rebuild(p: fk.Process, change: Any) -> fk.Process:
     tree = fk.to_dict(p)
     change(tree)
     return fk.Process.model_validate(tree)
-
-
-def _fans_out(p: fk.Process, step_id: str) -> bool:
-    """True when the applicant's presence after a step may reach an AND split.
-
-    Walks forward from the step over non-counter steps; reaching an AND split
-    (or the step being one) means parallel branches would start with the
-    presence this step leaves.
-    """
-    if p.step(step_id).flow == "and":
-        return True
-    todo, seen = list(p.step(step_id).targets), set()
-    while todo:
-        v = todo.pop()
-        if v in seen:
-            continue
-        seen.add(v)
-        s = p.step(v)
-        if s.channel == "counter":
-            continue
-        if s.flow == "and":
-            return True
-        todo.extend(s.targets)
-    return False
 
 
 @FEW
@@ -139,7 +116,7 @@ def test_online_step_never_adds_visits(p, data):
     fans out to parallel branches and the rule can count more visits; see
     test_online_step_before_parallel_counters_adds_visits.
     """
-    candidates = [s.id for s in p.steps if s.channel == "counter" and not _fans_out(p, s.id)]
+    candidates = [s.id for s in p.steps if s.channel == "counter" and not fans_out(p, s.id)]
     assume(candidates)
     sid = data.draw(st.sampled_from(candidates), label="step")
 
@@ -177,7 +154,7 @@ steps:
     a, b = fk.analyze(p), fk.analyze(_rebuild(p, online))
     assert (a.visits, a.max_visits, a.one_visit) == (1.0, 1.0, True)
     assert (b.visits, b.max_visits, b.one_visit) == (2.0, 2.0, False)
-    assert _fans_out(p, "apply")
+    assert fans_out(p, "apply")
 
 
 @FEW
