@@ -455,45 +455,41 @@ class _Run:
                     k = len(cum) - 1
             else:
                 k = 0
-            h = st.hand[k]
-            if h is not None:
-                acc.handoffs += 1
-                acc.cross_level += h[1]
-                acc.cross_region += h[2]
-                acc.by_applicant += h[3]
-            dt_ = st.delay[k]
-            if dt_ is not None:
-                d = self.delays[pos][node][k].draw(i, repeat)  # type: ignore[union-attr]
-                if d > 0:
-                    now = env.now
-                    e = clocks[dt_.clock].add(now, d) if dt_.kind == "work" else now + d
-                    acc.wait += e - now
-                    yield env.timeout(e - now)
-                    here = -1
+            transfer = self._cross(acc, cp, st, k, i, repeat)
+            if transfer > 0:
+                yield env.timeout(transfer)
+                here = -1
             back = st.back[k]
             node = st.targets[k]
+
+    def _cross(self, acc: _Acc, cp: CProcess, st: CStep, k: int, i: int, repeat: bool) -> float:
+        """Count the handoff of ``st``'s flow ``k``; return how long its transfer takes."""
+        h = st.hand[k]
+        if h is not None:
+            acc.handoffs += 1
+            acc.cross_level += h[1]
+            acc.cross_region += h[2]
+            acc.by_applicant += h[3]
+        timing = st.delay[k]
+        if timing is None:
+            return 0.0
+        d = self.delays[cp.pos][st.idx][k].draw(i, repeat)  # type: ignore[union-attr]
+        if d <= 0:
+            return 0.0
+        now = self.env.now
+        end = self.clocks[timing.clock].add(now, d) if timing.kind == "work" else now + d
+        acc.wait += end - now
+        return end - now
 
     def _branch(
         self, cp: CProcess, i: int, ctype: int, prio: int, split: CStep, k: int, head: int,
         join: int, acc: _Acc, here: int, hday: int, seen: set[int], repeat: bool,
     ) -> Any:
         """One parallel branch: the flow from the split to its head, then the steps."""
-        env = self.env
-        h = split.hand[k]
-        if h is not None:
-            acc.handoffs += 1
-            acc.cross_level += h[1]
-            acc.cross_region += h[2]
-            acc.by_applicant += h[3]
-        dt_ = split.delay[k]
-        if dt_ is not None:
-            d = self.delays[cp.pos][split.idx][k].draw(i, repeat)  # type: ignore[union-attr]
-            if d > 0:
-                now = env.now
-                e = self.clocks[dt_.clock].add(now, d) if dt_.kind == "work" else now + d
-                acc.wait += e - now
-                yield env.timeout(e - now)
-                here = -1
+        transfer = self._cross(acc, cp, split, k, i, repeat)
+        if transfer > 0:
+            yield self.env.timeout(transfer)
+            here = -1
         if head != join:
             yield from self.walk(cp, i, ctype, prio, head, join, acc, here, hday, False, seen)
         # the flow from the branch's last step into the join is handled by walk()

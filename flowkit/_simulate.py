@@ -24,18 +24,21 @@ DEFAULT_START = dt.datetime(2026, 1, 5)  # a Monday, 00:00, Asia/Shanghai local 
 _AUTO_PROGRESS = 200_000  # cases x replications from which a bar is shown by default
 
 
-def _start(start: Any) -> dt.datetime:
-    if start is None:
-        return DEFAULT_START
+def _local(value: Any, error: str) -> dt.datetime:
+    """A date-time as naive local time of Asia/Shanghai (SimulationError ``error`` if none)."""
     try:
-        ts = pd.Timestamp(start)
+        ts = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:
-        raise SimulationError(
-            f"start {start!r} is not a date-time: write e.g. '2026-01-05 09:00'"
-        ) from exc
+        raise SimulationError(error) from exc
     if ts.tzinfo is not None:
         ts = ts.tz_convert("Asia/Shanghai").tz_localize(None)
     return ts.to_pydatetime()
+
+
+def _start(start: Any) -> dt.datetime:
+    if start is None:
+        return DEFAULT_START
+    return _local(start, f"start {start!r} is not a date-time: write e.g. '2026-01-05 09:00'")
 
 
 def _until(until: Any, start: dt.datetime) -> float | None:
@@ -53,15 +56,9 @@ def _until(until: Any, start: dt.datetime) -> float | None:
                     "date-time"
                 )
             return d.minutes().mean()
-    try:
-        ts = pd.Timestamp(until)
-    except (ValueError, TypeError) as exc:
-        raise SimulationError(
-            f"until {until!r} is neither a duration ('90d') nor a date-time ('2026-06-30')"
-        ) from exc
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert("Asia/Shanghai").tz_localize(None)
-    minutes = (ts.to_pydatetime() - start).total_seconds() / 60.0
+    end = _local(until, f"until {until!r} is neither a duration ('90d') nor a date-time "
+                        "('2026-06-30')")
+    minutes = (end - start).total_seconds() / 60.0
     if minutes <= 0:
         raise SimulationError(f"until {until!r} is not after the start {start}")
     return minutes

@@ -114,19 +114,7 @@ class single_window(Lever):
         intakes = {s.id for s in p.steps if s.kind == "intake"}
         if not intakes:
             raise LeverError(f"single_window: '{p.name}' has no intake (受理) step")
-        # front desks: intakes reached from the start without passing another intake
-        front: list[str] = []
-        seen = {p.start_step}
-        todo = [p.start_step]
-        while todo:
-            v = todo.pop(0)
-            if v in intakes:
-                front.append(v)
-                continue
-            for t in p.step(v).targets:
-                if t not in seen:
-                    seen.add(t)
-                    todo.append(t)
+        front = _front_desks(p)
         others = [s.id for s in p.steps if s.id in intakes and s.id not in front]
         if not others and (self.location is None or all(
             p.location_of(f) == self.location or p.step(f).channel != "counter" for f in front
@@ -168,6 +156,23 @@ def _as_workdays(d: _Dist, p: Process) -> _Dist:
         return d
     per_day = p.calendar.workdays_per_week / 7.0
     return d.scaled({"min": 1 / 1440, "h": 1 / 24, "d": 1.0, "w": 7.0}[d.unit] * per_day, "wd")
+
+
+def _front_desks(p: Process) -> list[str]:
+    """Intake steps reached from the start without passing another intake, in flow order."""
+    front: list[str] = []
+    seen = {p.start_step}
+    todo = [p.start_step]
+    while todo:
+        v = todo.pop(0)
+        if p.step(v).kind == "intake":
+            front.append(v)
+            continue
+        for t in p.step(v).targets:
+            if t not in seen:
+                seen.add(t)
+                todo.append(t)
+    return front
 
 
 def _parallel(p: Process, a: str, b: str) -> bool:

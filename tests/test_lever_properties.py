@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import flowkit as fk
 from flowkit import levers as lv
 from flowkit._flowcalc import FlowModel
-from flowkit.levers import _auto_run, _rework_into_counters
+from flowkit.levers import _auto_run, _front_desks, _rework_into_counters
 
 EPS = 1e-9
 #: properties are restricted to the structures where they hold: many draws are skipped
@@ -635,21 +635,6 @@ def test_single_window_never_adds_materials(p, location):
     q = _apply(lv.single_window(location=location), p)
     assume(q is not None)
     _no_worse(fk.analyze(p), fk.analyze(q), "materials")
-
-
-def _front_desks(p: fk.Process) -> list[str]:
-    """Intakes reached from the start without passing another intake (as single_window)."""
-    front, seen, todo = [], {p.start_step}, [p.start_step]
-    while todo:
-        v = todo.pop(0)
-        if p.step(v).kind == "intake":
-            front.append(v)
-            continue
-        for t in p.step(v).targets:
-            if t not in seen:
-                seen.add(t)
-                todo.append(t)
-    return front
 
 
 PARALLEL_FRONT_DESKS = """
