@@ -1,7 +1,7 @@
 """Benchmark: static analysis (``flowkit.analyze``) of random processes of growing size.
 
 Builds random valid processes (loops, AND blocks, choices, materials) of 100,
-1,000 and 5,000 steps with :func:`flowkit._generate.random_process`, times
+1,000 and 5,000 steps with :func:`flowkit.model.generate.random_process`, times
 ``flowkit.analyze`` with :func:`time.perf_counter` (best and median of several
 runs after a warm-up run) and checks the goal "< 100 ms for 1,000 steps".
 Generation and validation are timed too, as the comparator: analysis is set
@@ -29,8 +29,8 @@ from collections.abc import Callable
 from typing import Any
 
 import flowkit as fk
-from flowkit._generate import random_process
-from flowkit._structure import analyse_structure
+from flowkit.model.generate import random_process
+from flowkit.model.structure import analyse_structure
 
 GOAL_STEPS = 1000
 GOAL_SECONDS = 0.100

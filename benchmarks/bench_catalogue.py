@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from flowkit import analyze, parse
-from flowkit._catalogue import (
+from flowkit.interop.catalogue import (
     _gc_paused,
     _read_csv,
     _Service,
@@ -44,7 +44,7 @@ from flowkit._catalogue import (
     analyze_catalogue,
     read_catalogue,
 )
-from flowkit._model import Process
+from flowkit.model.process import Process
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_S = 10.0

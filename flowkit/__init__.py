@@ -20,21 +20,18 @@ Examples
 
 from __future__ import annotations
 
-from . import levers, plot
-from ._analyze import Analysis, analyze
-from ._bpmn import BpmnWarning, read_bpmn, to_bpmn
-from ._calendar import Calendar
-from ._calibrate import calibrate
-from ._catalogue import analyze_catalogue, read_catalogue, summarize_catalogue
-from ._catalogue_write import CatalogueWarning, write_catalogue
-from ._compare import Comparison, compare
-from ._diagnose import diagnose, search
-from ._durations import parse_duration
-from ._errors import FileFormatError, FlowkitError, LeverError, ModelError, SimulationError
-from ._generate import random_process
-from ._graph import to_networkx
-from ._io import load, loads, parse, save, to_dict, validate
-from ._model import (
+from ._version import __version__
+from .analysis.analyze import Analysis, analyze
+from .analysis.graph import to_networkx
+from .errors import FileFormatError, FlowkitError, LeverError, ModelError, SimulationError
+from .interop.bpmn import BpmnWarning, read_bpmn, to_bpmn
+from .interop.catalogue import analyze_catalogue, read_catalogue, summarize_catalogue
+from .interop.catalogue_write import CatalogueWarning, write_catalogue
+from .interop.files import load, loads, parse, save, to_dict, validate
+from .model.calendar import Calendar
+from .model.durations import parse_duration
+from .model.generate import random_process
+from .model.process import (
     Arrivals,
     CaseType,
     Change,
@@ -46,11 +43,14 @@ from ._model import (
     Schedule,
     Step,
 )
-from ._redesign import bundle, diff, redesign
-from ._results import Result
-from ._simulate import simulate
-
-__version__ = "0.1.0"
+from .redesign import levers
+from .redesign.build import bundle, diff, redesign
+from .redesign.diagnose import diagnose, search
+from .report import plot
+from .simulation.calibrate import calibrate
+from .simulation.compare import Comparison, compare
+from .simulation.results import Result
+from .simulation.simulate import simulate
 
 __all__ = [
     "Analysis",

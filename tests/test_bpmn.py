@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import flowkit as fk
-from flowkit._bpmn import BpmnWarning, _iso_duration, _probability_in, read_bpmn, to_bpmn
+from flowkit.interop.bpmn import BpmnWarning, _iso_duration, _probability_in, read_bpmn, to_bpmn
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "bpmn"

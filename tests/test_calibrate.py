@@ -17,7 +17,7 @@ import pytest
 from scipy import stats
 
 import flowkit as fk
-from flowkit._calibrate import calibrate
+from flowkit.simulation.calibrate import calibrate
 
 ALPHA = 0.001  # family-wise error of each test's statistical checks
 

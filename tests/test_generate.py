@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import flowkit as fk
-from flowkit._generate import random_process
-from flowkit._structure import analyse_structure
-from flowkit._types import CHANNELS, KINDS
+from flowkit.model.generate import random_process
+from flowkit.model.structure import analyse_structure
+from flowkit.model.types import CHANNELS, KINDS
 
 
 def _structure(p: fk.Process):

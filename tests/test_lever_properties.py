@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 import flowkit as fk
 from flowkit import levers as lv
-from flowkit._flowcalc import FlowModel
-from flowkit.levers import _auto_run, _front_desks, _rework_into_counters
+from flowkit.analysis.flowcalc import FlowModel
+from flowkit.redesign.levers import _auto_run, _front_desks, _rework_into_counters
 
 EPS = 1e-9
 #: properties are restricted to the structures where they hold: many draws are skipped

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import flowkit as fk
-from flowkit._durations import format_duration, parse_duration
+from flowkit.model.durations import format_duration, parse_duration
 
 SCHEMA = Path(__file__).parent / "data" / "process.schema.json"
 

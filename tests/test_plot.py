@@ -22,9 +22,9 @@ from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
 
 import flowkit as fk
-import flowkit.plot as fkplot
-from flowkit._display import analysis_html, comparison_html, process_html, result_html
-from flowkit.plot._journey import likely_trips, result_trips
+from flowkit import plot as fkplot
+from flowkit.report.display import analysis_html, comparison_html, process_html, result_html
+from flowkit.report.plot.journey import likely_trips, result_trips
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SHANGHAI = EXAMPLES / "shanghai_business_startup" / "current.yaml"
@@ -72,7 +72,7 @@ def test_import_does_not_load_matplotlib() -> None:
     """Importing flowkit and flowkit.plot loads no matplotlib: it is imported on use."""
     out = subprocess.run(
         [sys.executable, "-c",
-         "import flowkit, flowkit.plot, sys; print('matplotlib' in sys.modules)"],
+         "import flowkit, sys; flowkit.plot; print('matplotlib' in sys.modules)"],
         capture_output=True, text=True, check=True,
     )
     assert out.stdout.strip() == "False"
@@ -110,7 +110,7 @@ def test_font_is_truetype_and_covers_the_examples() -> None:
 
 def test_bundled_font_ships_with_its_licence() -> None:
     """The bundled Noto Sans SC is TrueType and its OFL licence sits beside it."""
-    from flowkit.plot._fonts import FONT_FILE
+    from flowkit.report.plot.fonts import FONT_FILE
 
     assert FONT_FILE.read_bytes()[:4] == b"\x00\x01\x00\x00"  # TrueType, not CFF ('OTTO')
     ofl = (FONT_FILE.parent / "OFL.txt").read_text(encoding="utf-8")

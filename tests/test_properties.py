@@ -1,6 +1,6 @@
 """Properties of static analysis on random valid processes (hypothesis).
 
-Processes come from :func:`flowkit._generate.random_process`; hypothesis draws
+Processes come from :func:`flowkit.model.generate.random_process`; hypothesis draws
 the seed, the size and the generator's shares, so a failure shrinks to a small
 process and prints the arguments that rebuild it.
 """
@@ -19,7 +19,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import flowkit as fk
-from flowkit._generate import random_process
+from flowkit.model.generate import random_process
 
 EPS = 1e-9
 FEW = settings(max_examples=25, deadline=None)

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import flowkit as fk
-import flowkit.plot as fkplot
+from flowkit import plot as fkplot
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

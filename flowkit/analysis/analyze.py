@@ -1,0 +1,283 @@
+"""Static analysis: the exact expected reform figures of a process, without sampling."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..model.process import Process
+from .flowcalc import FlowModel
+
+if TYPE_CHECKING:
+    from .doing_business import DoingBusiness
+
+__all__ = ["KPI_LABELS", "Analysis", "analyze"]
+
+#: KPI id -> (Chinese label, English label), in table order
+KPI_LABELS: dict[str, tuple[str, str]] = {
+    "visits": ("跑动次数", "visits"),
+    "one_visit": ("最多跑一次", "at most one visit"),
+    "zero_visit": ("零跑动", "no visit"),
+    "max_visits": ("最多跑动次数", "most visits on any path"),
+    "fetch_trips": ("取证跑动", "fetch trips"),
+    "materials": ("申请材料", "materials submitted"),
+    "steps": ("环节", "steps"),
+    "departments": ("部门", "departments"),
+    "handoffs": ("移交", "handoffs"),
+    "cross_department": ("跨部门移交", "cross-department handoffs"),
+    "cross_level": ("跨层级移交", "cross-level handoffs"),
+    "cross_region": ("跨区域移交", "cross-region handoffs"),
+    "by_applicant": ("申请人携带移交", "handoffs carried by the applicant"),
+    "workdays": ("办理时间（工作日）", "working days"),
+    "fee": ("费用（元）", "fee (yuan)"),
+    "time_limit": ("承诺时限（工作日）", "committed time limit (working days)"),
+    "legal_limit": ("法定时限（工作日）", "legal time limit (working days)"),
+    "compression": ("时限压缩率", "time-limit compression"),
+}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Exact expected figures of one case of a process (see :func:`analyze`).
+
+    Attributes
+    ----------
+    visits : float
+        Expected trips of the applicant (跑动次数), fetch trips included.
+    materials : float
+        Expected submissions of materials (申请材料件数).
+    handoffs, cross_department, cross_level, cross_region, by_applicant : float
+        Expected handoffs (移交) and their classes.
+    steps : float
+        Expected step executions (环节).
+    departments : float
+        Expected number of distinct departments a case meets.
+    fee : float
+        Expected fees (元).
+    workdays : float
+        Mean-value critical path in working days.
+    one_visit : bool
+        最多跑一次: at most one visit on every path of positive probability.
+    zero_visit : bool
+        零跑动: no visit on any path.
+    max_visits : float
+        The most visits on any path (``inf`` when a loop can repeat a visit).
+    fetch_trips : int
+        Trips to fetch certificates before starting (each one visit).
+    time_limit, legal_limit : float
+        Totals of 承诺时限 / 法定时限 along the critical path (NaN when no step has one).
+    compression : float
+        1 - time_limit / legal_limit (NaN unless both are known).
+    executions : pandas.Series
+        Expected executions per step.
+    """
+
+    process: Process = field(repr=False)
+    visits: float
+    materials: float
+    handoffs: float
+    cross_department: float
+    cross_level: float
+    cross_region: float
+    by_applicant: float
+    steps: float
+    departments: float
+    fee: float
+    workdays: float
+    one_visit: bool
+    zero_visit: bool
+    max_visits: float
+    fetch_trips: int
+    time_limit: float
+    legal_limit: float
+    compression: float
+    executions: pd.Series = field(repr=False, compare=False)
+
+    def table(self) -> pd.DataFrame:
+        """One row per KPI: ``value``, ``label_zh``, ``label_en`` (booleans as 0/1).
+
+        Examples
+        --------
+        >>> import flowkit as fk
+        >>> p = fk.loads('''
+        ... name: 示例
+        ... departments: [{id: d}]
+        ... steps: [{id: a, department: d, channel: counter, work: 7h}]
+        ... ''')
+        >>> t = fk.analyze(p).table()
+        >>> float(t.loc["visits", "value"]), float(t.loc["workdays", "value"])
+        (1.0, 1.0)
+        >>> t.loc["one_visit", "label_zh"], float(t.loc["one_visit", "value"])
+        ('最多跑一次', 1.0)
+        """
+        rows = []
+        for kpi, (zh, en) in KPI_LABELS.items():
+            value = getattr(self, kpi)
+            rows.append({"kpi": kpi, "value": float(value), "label_zh": zh, "label_en": en})
+        return pd.DataFrame(rows).set_index("kpi")
+
+    def by_step(self) -> pd.DataFrame:
+        """Per step: expected executions, submissions and fees, with names and channel."""
+        p = self.process
+        fm = FlowModel(p)
+        rows = []
+        for s in p.steps:
+            n = float(self.executions.get(s.id, 0.0))
+            rows.append({
+                "step": s.id,
+                "name": s.label,
+                "department": s.department,
+                "kind": s.kind,
+                "channel": s.channel,
+                "executions": n,
+                "materials": n * fm.submissions(s),
+                "fee": n * s.fee,
+                "workdays": fm.step_wd(s),
+            })
+        return pd.DataFrame(rows).set_index("step")
+
+    def doing_business(self) -> DoingBusiness:
+        """Procedures, days and cost under the World Bank Doing Business rules.
+
+        See :func:`flowkit.doing_business`.
+        """
+        from .doing_business import doing_business
+
+        return doing_business(self.process)
+
+    def _repr_html_(self) -> str:
+        from ..report.display import analysis_html
+
+        return analysis_html(self)
+
+
+def _analyze_one(p: Process, case_type: str | None) -> dict[str, float]:
+    fm = FlowModel(p, case_type)
+    n = fm.executions
+    classes = ("handoffs", "cross_department", "cross_level", "cross_region", "by_applicant")
+    out: dict[str, float] = dict.fromkeys(classes, 0.0)
+    for e, t in fm.traversals():
+        if e.cross_department:
+            out["handoffs"] += t
+            out["cross_department"] += t
+            out["cross_level"] += t * e.cross_level
+            out["cross_region"] += t * e.cross_region
+            out["by_applicant"] += t * e.by_applicant
+    steps = {s.id: s for s in p.steps}
+    out["steps"] = sum(n.values())
+    out["materials"] = sum(n[v] * fm.submissions(steps[v]) for v in n)
+    out["fee"] = sum(n[v] * steps[v].fee for v in n)
+    depts: dict[str, set[str]] = {}
+    for s in p.steps:
+        depts.setdefault(s.department, set()).add(s.id)
+    out["departments"] = sum(fm.hit_probability(members) for members in depts.values())
+
+    fetch = len(p.fetched)
+    fetch_wd = max(
+        (fm.elapsed_wd(p.department(p.material(m).issued_by or "").issue_time) for m in p.fetched),
+        default=0.0,
+    )
+    mean_visits, max_visits = fm.visit_figures()
+    out["visits"] = fetch + mean_visits
+    out["max_visits"] = fetch + max_visits
+    out["fetch_trips"] = float(fetch)
+    out["workdays"] = fetch_wd + fm.critical_time(
+        fm.step_wd, lambda e: fm.elapsed_wd(e.delay) if e.delay is not None else 0.0
+    )
+    has_tl = any(s.time_limit is not None for s in p.steps)
+    has_ll = any(s.legal_limit is not None for s in p.steps)
+    out["time_limit"] = (
+        fm.critical_time(lambda s: fm.elapsed_wd(s.time_limit), lambda e: 0.0, skeleton=True)
+        if has_tl else math.nan
+    )
+    out["legal_limit"] = (
+        fm.critical_time(lambda s: fm.elapsed_wd(s.legal_limit), lambda e: 0.0, skeleton=True)
+        if has_ll else math.nan
+    )
+    for k, v in n.items():
+        out[f"__n__{k}"] = v
+    return out
+
+
+def analyze(process: Process) -> Analysis:
+    """Exact expected figures of one case, computed without sampling.
+
+    Visits follow the rule of ``docs/concepts.md`` (a counter step starts a
+    visit unless the applicant is still at that location; loops back to a
+    counter and ``join: all`` counters always start one; each fetch trip is
+    one); loops are solved as absorbing Markov chains; ``workdays`` is the
+    mean-value critical path (XOR in expectation, AND the longest branch). With
+    case types, figures are the share-weighted mean over types and
+    ``one_visit`` must hold for every type.
+
+    Parameters
+    ----------
+    process : Process
+
+    Returns
+    -------
+    Analysis
+
+    Examples
+    --------
+    >>> import flowkit as fk
+    >>> p = fk.loads('''
+    ... name: 开餐馆（示例）
+    ... departments:
+    ...   - {id: amr, name: 市场监管局, level: 区县, location: 政务服务中心}
+    ...   - {id: fire, name: 消防救援大队, level: 区县}
+    ... steps:
+    ...   - {id: apply, department: amr, kind: intake, channel: counter, work: 30min,
+    ...      next: check}
+    ...   - {id: check, department: amr, kind: review, work: 1h, wait: 3wd,
+    ...      next: {permit: 0.8, apply: 0.2}}
+    ...   - {id: permit, department: fire, kind: approval, channel: counter, work: 1h}
+    ... ''')
+    >>> a = fk.analyze(p)
+    >>> round(a.visits, 4), a.one_visit, round(a.handoffs, 2), round(a.steps, 2)
+    (2.25, False, 1.0, 3.5)
+    """
+    types = process.case_types
+    if not types:
+        parts = [(1.0, _analyze_one(process, None))]
+    else:
+        parts = [(t.share, _analyze_one(process, t.id)) for t in types]
+    total = sum(w for w, _ in parts)
+
+    def mean(key: str) -> float:
+        vals = [(w, d[key]) for w, d in parts]
+        if any(math.isnan(v) for _, v in vals):
+            return math.nan
+        return sum(w * v for w, v in vals) / total
+
+    max_visits = max(d["max_visits"] for _, d in parts)
+    tl, ll = mean("time_limit"), mean("legal_limit")
+    compression = 1 - tl / ll if not math.isnan(tl) and not math.isnan(ll) and ll > 0 else math.nan
+    execs = pd.Series(
+        {s.id: mean(f"__n__{s.id}") for s in process.steps}, name="executions", dtype=float
+    )
+    return Analysis(
+        process=process,
+        visits=mean("visits"),
+        materials=mean("materials"),
+        handoffs=mean("handoffs"),
+        cross_department=mean("cross_department"),
+        cross_level=mean("cross_level"),
+        cross_region=mean("cross_region"),
+        by_applicant=mean("by_applicant"),
+        steps=mean("steps"),
+        departments=mean("departments"),
+        fee=mean("fee"),
+        workdays=mean("workdays"),
+        one_visit=bool(max_visits <= 1),
+        zero_visit=bool(max_visits == 0),
+        max_visits=float(max_visits),
+        fetch_trips=len(process.fetched),
+        time_limit=tl,
+        legal_limit=ll,
+        compression=compression,
+        executions=execs,
+    )

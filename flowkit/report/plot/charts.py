@@ -1,0 +1,441 @@
+"""Charts of results: ``compare``, ``distribution``, ``utilization``, ``gantt``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ...errors import FlowkitError
+from .common import SCENARIO_COLORS, axes, wrap
+from .fonts import family, rc_params
+from .journey import case_events
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    from ...model.process import Process
+    from ...simulation.compare import Comparison
+    from ...simulation.results import Result
+
+__all__ = ["DEFAULT_KPIS", "compare", "distribution", "gantt", "utilization"]
+
+#: KPIs :func:`compare` draws by default (those present in the comparison's table)
+DEFAULT_KPIS = ("visits", "materials", "steps", "departments", "handoffs", "workdays_static",
+                "days")
+
+
+def _despine(ax: Axes) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _scenario_cis(c: Comparison, name: str) -> pd.DataFrame:
+    """Per-scenario confidence intervals of the simulated means (Result.summary)."""
+    return c.results[name].summary(level=c.level)
+
+
+def compare(c: Comparison, ax: Axes | None = None, kpis: Sequence[str] | None = None) -> Axes:
+    """Bars of KPIs, one per scenario (改革前后对比), with confidence intervals.
+
+    A group of bars per KPI, a bar per scenario, each labelled with its value (the
+    value in ``c.table``). Simulated KPIs (days, …) carry error bars: the
+    confidence interval of that scenario's mean (level ``c.level``, over
+    replications). Static KPIs are exact and have none. A * after a value marks a
+    difference from the first scenario that is significant (static: any change).
+
+    Parameters
+    ----------
+    c : Comparison
+    ax : matplotlib Axes, optional
+        Where to draw; by default the current Axes (a new figure when there is none).
+    kpis : sequence of str, optional
+        KPI ids of ``c.table`` (default: visits, materials, steps, departments,
+        handoffs, workdays_static, days — those present).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import flowkit as fk
+    >>> p = fk.load("examples/jiaxing_swimming_pool/current.yaml")
+    >>> q = fk.redesign(p, fk.levers.share_data(), fk.levers.mail_delivery(), name="改革后")
+    >>> c = fk.compare({"现状": p, "改革后": q}, n_cases=30, seed=1, replications=2)
+    >>> fig, ax = plt.subplots()
+    >>> ax = fk.plot.compare(c, ax=ax, kpis=["visits", "materials"])
+    >>> [[round(float(b.get_height()), 3) for b in bars] for bars in ax.containers[:2]]
+    [[4.176, 22.0], [2.176, 19.0]]
+    >>> plt.close(fig)
+    """
+    import matplotlib
+
+    t = c.table
+    if kpis is None:
+        chosen = [k for k in DEFAULT_KPIS if k in t.index]
+    else:
+        chosen = list(kpis)
+        unknown = [k for k in chosen if k not in t.index]
+        if unknown:
+            raise FlowkitError(
+                f"kpis {unknown} are not in the comparison's table; choose from "
+                f"{', '.join(map(str, t.index))}"
+            )
+    if not chosen:
+        raise FlowkitError("compare: no KPI to draw")
+    from ...simulation.compare import SIM_ROWS
+
+    names = c.names
+    n = len(names)
+    fam = family()
+    x = np.arange(len(chosen), dtype=float)
+    w = 0.8 / n
+    with matplotlib.rc_context(rc_params()):
+        ax = axes(ax, (max(6.0, 1.1 * len(chosen) * max(n, 2) / 2 + 1.5), 4.2))
+        top = 0.0
+        for i, name in enumerate(names):
+            values = [float(v) for v in t.loc[chosen, name].to_numpy(dtype=float)]
+            pos = x + (i - (n - 1) / 2) * w
+            color = SCENARIO_COLORS[i % len(SCENARIO_COLORS)]
+            ax.bar(pos, values, w * 0.92, label=name, color=color, zorder=2)
+            ci = None
+            lo_err, hi_err, ex, ey = [], [], [], []
+            for j, k in enumerate(chosen):
+                v = values[j]
+                err_hi = 0.0
+                if t.at[k, "source"] == "simulated" and SIM_ROWS[k][1] == "mean":
+                    if ci is None:
+                        ci = _scenario_cis(c, name)
+                    col = SIM_ROWS[k][0]
+                    if col in ci.index:
+                        lo, hi = (float(v) for v in
+                                  ci.loc[col, ["ci_low", "ci_high"]].to_numpy(dtype=float))
+                        if np.isfinite(lo) and np.isfinite(hi):
+                            ex.append(pos[j])
+                            ey.append(v)
+                            lo_err.append(max(v - lo, 0.0))
+                            hi_err.append(max(hi - v, 0.0))
+                            err_hi = hi - v
+                sig = ""
+                if i > 0:
+                    col_sig = "significant" if n == 2 else f"significant:{name}"
+                    if col_sig in t.columns and bool(t.at[k, col_sig]):
+                        sig = "*"
+                top = max(top, v + max(err_hi, 0.0))
+                ax.annotate(f"{v:.3g}{sig}", (pos[j], v + max(err_hi, 0.0)),
+                            xytext=(0, 2), textcoords="offset points", ha="center",
+                            va="bottom", fontsize=7, fontfamily=fam)
+            if ex:
+                ax.errorbar(ex, ey, yerr=[lo_err, hi_err], fmt="none", ecolor="#222222",
+                            elinewidth=1.0, capsize=3, zorder=3)
+        labels = []
+        for k in chosen:
+            zh = str(t.at[k, "label_zh"])
+            src = "（仿真）" if t.at[k, "source"] == "simulated" and "仿真" not in zh else ""
+            labels.append(wrap(zh + src, 12))
+        ax.set_xticks(x, labels, fontfamily=fam, fontsize=8)
+        ax.set_ylim(0, top * 1.15 if top > 0 else 1.0)
+        ax.legend(prop={"family": fam, "size": 8}, frameon=False)
+        ax.set_title(" vs ".join(names), fontfamily=fam, fontsize=10, loc="left")
+        ax.grid(axis="y", color="#e5e8e8", lw=0.6)
+        ax.set_axisbelow(True)
+        _despine(ax)
+    return ax
+
+
+def _series(obj: Result | Comparison, column: str) -> dict[str, np.ndarray]:
+    from ...simulation.compare import Comparison
+
+    out: dict[str, np.ndarray] = {}
+    if isinstance(obj, Comparison):
+        for name in obj.names:
+            out[name] = _column(obj.results[name].cases, column)
+        return out
+    cases = obj.cases
+    if "process" in cases:
+        for name in obj.meta.process_names:
+            out[name] = _column(cases[(cases["process"].astype(str) == name).to_numpy()], column)
+    else:
+        out[obj.meta.process_names[0]] = _column(cases, column)
+    return out
+
+
+def _column(cases: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in cases:
+        raise FlowkitError(
+            f"'{column}' is not a column of the cases; choose from {', '.join(cases.columns)}"
+        )
+    import pandas as pd
+
+    v = pd.to_numeric(cases[column], errors="coerce").astype(float).to_numpy()
+    return v[np.isfinite(v)]
+
+
+def distribution(
+    result_or_comparison: Result | Comparison,
+    ax: Axes | None = None,
+    kind: str = "hist",
+    *,
+    column: str = "days",
+) -> Axes:
+    """The distribution of days per case (办理时间分布), one curve per scenario.
+
+    Parameters
+    ----------
+    result_or_comparison : Result or Comparison
+        A Result draws each process it simulated; a Comparison each scenario.
+    ax : matplotlib Axes, optional
+        Where to draw; by default the current Axes (a new figure when there is none).
+    kind : {"hist", "ecdf"}
+        Histograms on common bins, or empirical cumulative distributions.
+    column : str
+        The column of ``cases`` to draw (``days`` by default; ``workdays``, ``visits`` …).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Dashed vertical lines mark each mean.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import flowkit as fk
+    >>> p = fk.load("examples/jiaxing_swimming_pool/current.yaml")
+    >>> r = fk.simulate(p, n_cases=40, seed=1, replications=1)
+    >>> fig, ax = plt.subplots()
+    >>> ax = fk.plot.distribution(r, ax=ax, kind="ecdf")
+    >>> line = ax.get_lines()[0]
+    >>> float(line.get_ydata()[-1])
+    1.0
+    >>> plt.close(fig)
+    """
+    import matplotlib
+
+    if kind not in ("hist", "ecdf"):
+        raise FlowkitError(f"kind={kind!r}: choose 'hist' or 'ecdf'")
+    series = _series(result_or_comparison, column)
+    from ...simulation.results import SUMMARY_KPIS
+
+    zh, en = SUMMARY_KPIS.get(column, (column, column))
+    fam = family()
+    with matplotlib.rc_context(rc_params()):
+        ax = axes(ax, (7.0, 4.0))
+        values = [v for v in series.values() if len(v)]
+        allv = np.concatenate(values) if values else np.zeros(0)
+        bins: Any = 10
+        if len(allv):
+            bins = np.histogram_bin_edges(allv, bins="auto")
+            if len(bins) > 61:
+                bins = np.histogram_bin_edges(allv, bins=60)
+        for i, (name, v) in enumerate(series.items()):
+            color = SCENARIO_COLORS[i % len(SCENARIO_COLORS)]
+            mean = float(v.mean()) if len(v) else float("nan")
+            label = f"{name}（均值 {mean:.1f}）"
+            if kind == "ecdf":
+                xs = np.sort(v)
+                ys = np.arange(1, len(xs) + 1) / max(len(xs), 1)
+                ax.step(xs, ys, where="post", color=color, lw=1.6, label=label)
+            else:
+                ax.hist(v, bins=bins, histtype="stepfilled", alpha=0.35, color=color,
+                        label=label)
+                ax.hist(v, bins=bins, histtype="step", color=color, lw=1.2)
+            if np.isfinite(mean):
+                ax.axvline(mean, color=color, ls="--", lw=1.0)
+        ax.set_xlabel(f"{zh} {en}", fontfamily=fam)
+        ax.set_ylabel("累计占比 share of cases" if kind == "ecdf" else "案件数 cases",
+                      fontfamily=fam)
+        if kind == "ecdf":
+            ax.set_ylim(0, 1.02)
+        ax.legend(prop={"family": fam, "size": 8}, frameon=False)
+        ax.set_title(f"{zh}分布", fontfamily=fam, fontsize=10, loc="left")
+        ax.grid(color="#e5e8e8", lw=0.6)
+        ax.set_axisbelow(True)
+        _despine(ax)
+    return ax
+
+
+def utilization(result: Result, ax: Axes | None = None) -> Axes:
+    """Staff utilisation per department (部门利用率), as horizontal bars.
+
+    The bar lengths are ``result.utilization()["utilization"]`` (busy hours over
+    available hours, mean over replications; a department with no available
+    hours draws 0). Bars above 85 % are red: queues grow fast there.
+
+    Parameters
+    ----------
+    result : Result
+    ax : matplotlib Axes, optional
+        Where to draw; by default the current Axes (a new figure when there is none).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import flowkit as fk
+    >>> p = fk.load("examples/shanghai_business_startup/current.yaml")
+    >>> r = fk.simulate(p, n_cases=40, seed=1, replications=1)
+    >>> fig, ax = plt.subplots()
+    >>> ax = fk.plot.utilization(r, ax=ax)
+    >>> len(ax.containers[0]) == len(p.departments)
+    True
+    >>> plt.close(fig)
+    """
+    import matplotlib
+
+    u = result.utilization()
+    values = np.nan_to_num(u["utilization"].to_numpy(dtype=float), nan=0.0)
+    fam = family()
+    labels = [wrap(f"{name}（{staff}人）", 20)
+              for name, staff in zip(u["name"], u["staff"], strict=True)]
+    with matplotlib.rc_context(rc_params()):
+        ax = axes(ax, (7.0, 1.2 + 0.45 * len(u)))
+        y = np.arange(len(u))
+        colors = ["#c0392b" if v > 0.85 else "#2e86c1" for v in values]
+        ax.barh(y, values, color=colors, height=0.6, label="utilization", zorder=2)
+        for k, v in enumerate(values):
+            ax.text(v, k, f" {v:.0%}", va="center", ha="left", fontsize=7.5, fontfamily=fam)
+        ax.set_yticks(y, labels, fontfamily=fam, fontsize=8)
+        ax.invert_yaxis()
+        ax.axvline(1.0, color="#566573", lw=0.8, ls=":")
+        ax.set_xlim(0, max(1.05, float(values.max(initial=0.0)) * 1.15))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.set_xlabel("利用率 utilization (busy / available staff hours)", fontfamily=fam)
+        names = ", ".join(result.meta.process_names)
+        ax.set_title(f"{names}：部门利用率", fontfamily=fam, fontsize=10, loc="left")
+        ax.grid(axis="x", color="#e5e8e8", lw=0.6)
+        ax.set_axisbelow(True)
+        _despine(ax)
+    return ax
+
+
+def gantt(
+    result: Result,
+    case: int = 0,
+    replication: int = 0,
+    ax: Axes | None = None,
+    *,
+    process: Process | str | None = None,
+) -> Axes:
+    """The steps of one simulated case on a time line (甘特图).
+
+    One bar per event of the case (from the start to the end of its work), in order
+    of start, coloured by department; a thin grey line before a bar is the time
+    the step waited for staff (from ``enabled`` to ``start``), a dotted line after
+    it the time until the next step became ready (its wait, a transfer: exact when
+    ``process`` is the Process, else the next step in time, which parallel branches
+    can blur); a diamond marks a step with no work. The result must hold events
+    (``keep_events=True``).
+
+    Parameters
+    ----------
+    result : Result
+    case, replication : int
+        Which case.
+    ax : matplotlib Axes, optional
+        Where to draw; by default the current Axes (a new figure when there is none).
+    process : Process or str, optional
+        The simulated Process (its flows place the dotted lines exactly), or with a
+        Result of several processes the name of the one to draw (default: the first).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import flowkit as fk
+    >>> p = fk.load("examples/shanghai_business_startup/current.yaml")
+    >>> r = fk.simulate(p, n_cases=5, seed=1, replications=1, keep_events=True)
+    >>> fig, ax = plt.subplots()
+    >>> ax = fk.plot.gantt(r, case=0, ax=ax)
+    >>> n_events = int(((r.events["case"] == 0) & (r.events["replication"] == 0)).sum())
+    >>> len(ax.containers[0]) == n_events
+    True
+    >>> plt.close(fig)
+    """
+    import matplotlib
+    import matplotlib.dates as mdates
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    pname = process.name if process is not None and not isinstance(process, str) else process
+    ev = case_events(result, case, replication, pname)
+    meta = result.meta
+    name_of = dict(zip(meta.dept_ids, meta.dept_names, strict=True))
+    depts = list(dict.fromkeys(str(d) for d in ev["department"]))
+    palette = matplotlib.colormaps["tab10"]
+    color = {d: palette(meta.dept_ids.index(d) % 10) for d in depts}
+
+    def num(s: pd.Series) -> np.ndarray:
+        return np.asarray(mdates.date2num(s.dt.tz_localize(None).to_numpy()))
+
+    start, end, enabled = num(ev["start"]), num(ev["end"]), num(ev["enabled"])
+    dept = [str(d) for d in ev["department"]]
+    labels = [wrap(str(s), 24) for s in ev["step_name"]]
+    fam = family()
+    with matplotlib.rc_context(rc_params()):
+        ax = axes(ax, (9.0, 1.4 + 0.38 * len(ev)))
+        y = np.arange(len(ev))
+        bars = ax.barh(y, end - start, left=start, height=0.6,
+                       color=[color[d] for d in dept], label="events", zorder=2)
+        for k, b in enumerate(bars):
+            b.set_gid(f"event-{k}")
+        ax.hlines(y, enabled, start, color="#95a5a6", lw=1.2, zorder=1)
+        # until the next step is ready: waits (statutory periods) and transfers
+        targets = ({s.id: set(s.targets) for s in process.steps}
+                   if process is not None and not isinstance(process, str) else None)
+        step_ids = [str(s) for s in ev["step"]]
+        for k in range(len(ev)):
+            nxt = [j for j in range(k + 1, len(ev)) if enabled[j] >= end[k] - 1e-9
+                   and (targets is None or step_ids[j] in targets.get(step_ids[k], ()))]
+            later = enabled[nxt]
+            if len(later) and later.min() > end[k]:
+                ax.hlines(k, end[k], later.min(), color=color[dept[k]], lw=1.0, ls=":",
+                          alpha=0.8, zorder=1)
+        zero = end - start <= 0
+        if zero.any():
+            ax.plot(start[zero], y[zero], ls="none", marker="D", ms=5, mfc="white",
+                    mec="#34495e", zorder=3)
+        ax.set_yticks(y, labels, fontfamily=fam, fontsize=7.5)
+        ax.invert_yaxis()
+        loc = mdates.AutoDateLocator()
+        ax.xaxis.set_major_locator(loc)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+        handles: list[Any] = [Patch(color=color[d], label=name_of.get(d, d)) for d in depts]
+        handles.append(Line2D([], [], color="#95a5a6", lw=1.2, label="排队 waiting for staff"))
+        handles.append(Line2D([], [], color="#566573", lw=1.0, ls=":",
+                              label="等待、移交 until the next step is ready"))
+        ax.legend(handles=handles, prop={"family": fam, "size": 7}, frameon=False,
+                  loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        cases = result.cases
+        mask = (cases["case"] == case) & (cases["replication"] == replication)
+        if "process" in cases and pname is not None:
+            mask &= cases["process"].astype(str) == pname
+        row = cases[mask.to_numpy()]
+        title = f"{pname or meta.process_names[0]}：案件 {case}（重复 {replication}）"
+        if len(row):
+            arrival = row["arrival"].iloc[0]
+            title += f"，{arrival:%Y-%m-%d %H:%M} 到达，办理 {float(row['days'].iloc[0]):.1f} 天"
+            ax.axvline(float(mdates.date2num(arrival.tz_localize(None))), color="#1e8449",
+                       lw=1.0, ls=":")
+        ax.set_title(title, fontfamily=fam, fontsize=10, loc="left")
+        ax.grid(axis="x", color="#e5e8e8", lw=0.6)
+        ax.set_axisbelow(True)
+        _despine(ax)
+    return ax

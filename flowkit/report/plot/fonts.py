@@ -1,0 +1,135 @@
+"""Chinese text in matplotlib without touching global settings.
+
+A CJK font is found once per session: a TrueType (``glyf``) CJK font that
+matplotlib's font manager already knows (Noto Sans CJK SC, Source Han Sans SC,
+WenQuanYi …; never SimHei or SimSun), else the Noto Sans SC file shipped in
+``flowkit/fonts/`` (SIL Open Font License), registered with
+``fontManager.addfont``. Plots are drawn inside ``matplotlib.rc_context`` with
+``font.family = ["DejaVu Sans", <CJK family>]``: Latin text keeps DejaVu Sans and
+each Chinese glyph falls back to the CJK font, in PNG, SVG and PDF alike.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+__all__ = ["FONT_FILE", "cjk_font", "family", "rc_params", "style"]
+
+FONT_FILE = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-Regular.ttf"
+
+#: CJK families tried on the system, best first (proprietary SimHei/SimSun are never used)
+PREFERRED = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Sarasa Gothic SC",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Microsoft YaHei",
+)
+#: text a usable font must cover
+_PROBE = "中文跑动办理环节部门（）"
+
+
+def _usable(path: str, index: int = 0) -> bool:
+    """A TrueType-outline font (PDF-safe) that covers common Chinese text."""
+    try:
+        ttlib = importlib.import_module("fontTools.ttLib")  # matplotlib depends on fonttools
+        font = ttlib.TTFont(path, fontNumber=index, lazy=True)
+        try:
+            if "glyf" not in font:
+                return False
+            cmap = font.getBestCmap() or {}
+            return all(ord(ch) in cmap for ch in _PROBE)
+        finally:
+            font.close()
+    except Exception:
+        return False
+
+
+def _weight(w: Any) -> int:
+    """A font weight as a number (400 regular, 500 medium …)."""
+    if isinstance(w, int | float):
+        return int(w)
+    from matplotlib.font_manager import weight_dict
+
+    return int(weight_dict.get(str(w).lower(), 400))
+
+
+@functools.cache
+def cjk_font() -> tuple[str, str]:
+    """The CJK font plots use: ``(family name, file path)``.
+
+    A suitable font already known to matplotlib wins; otherwise the bundled
+    Noto Sans SC is registered (once; no font-cache rebuild).
+
+    Examples
+    --------
+    >>> from flowkit.report.plot import cjk_font
+    >>> name, path = cjk_font()
+    >>> bool(name) and path.endswith((".ttf", ".ttc", ".otf"))
+    True
+    """
+    from matplotlib import font_manager
+
+    entries = font_manager.fontManager.ttflist
+    for wanted in PREFERRED:
+        regular = sorted(
+            (e for e in entries
+             if e.name == wanted and e.style == "normal" and abs(_weight(e.weight) - 400) <= 100),
+            key=lambda e: abs(_weight(e.weight) - 400),
+        )
+        for e in regular:
+            if _usable(e.fname, getattr(e, "index", 0)):
+                return e.name, str(e.fname)
+    path = str(FONT_FILE)
+    if not any(str(e.fname) == path for e in entries):
+        font_manager.fontManager.addfont(path)
+    name = font_manager.FontProperties(fname=path).get_name()
+    return name, path
+
+
+def family() -> list[str]:
+    """The font family list: DejaVu Sans for Latin text, then the CJK font."""
+    return ["DejaVu Sans", cjk_font()[0]]
+
+
+def rc_params() -> dict[Any, Any]:
+    """Settings for ``matplotlib.rc_context`` so that Chinese text renders.
+
+    Use them for your own figures; flowkit's plots apply them by themselves and
+    never change global settings.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import flowkit as fk
+    >>> with plt.rc_context(fk.plot.rc_params()):
+    ...     fig, ax = plt.subplots()
+    ...     _ = ax.set_title("跑动次数")
+    ...     fig.savefig(__import__("io").BytesIO(), format="png")
+    >>> plt.close(fig)
+    """
+    return {
+        "font.family": family(),
+        "axes.unicode_minus": False,
+    }
+
+
+@contextlib.contextmanager
+def style() -> Iterator[None]:
+    """A context in which figures made (and saved) render Chinese text."""
+    import matplotlib
+
+    with matplotlib.rc_context(rc_params()):
+        yield

@@ -1,0 +1,266 @@
+"""``simulate``: replications of a process (or several sharing staff) on SimPy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SimulationError
+from ..model.durations import parse_duration
+from ..model.process import Process
+from .compile import CompiledModel, compile_model
+from .engine import RepOutput, run_replication
+from .results import Result, _Meta
+
+__all__ = ["DEFAULT_START", "simulate"]
+
+DEFAULT_START = dt.datetime(2026, 1, 5)  # a Monday, 00:00, Asia/Shanghai local time
+_AUTO_PROGRESS = 200_000  # cases x replications from which a bar is shown by default
+
+
+def _local(value: Any, error: str) -> dt.datetime:
+    """A date-time as naive local time of Asia/Shanghai (SimulationError ``error`` if none)."""
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise SimulationError(error) from exc
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("Asia/Shanghai").tz_localize(None)
+    return ts.to_pydatetime()
+
+
+def _start(start: Any) -> dt.datetime:
+    if start is None:
+        return DEFAULT_START
+    return _local(start, f"start {start!r} is not a date-time: write e.g. '2026-01-05 09:00'")
+
+
+def _until(until: Any, start: dt.datetime) -> float | None:
+    if until is None:
+        return None
+    if isinstance(until, str):
+        try:
+            d = parse_duration(until)
+        except ValueError:
+            d = None
+        if d is not None:
+            if d.unit == "wd":
+                raise SimulationError(
+                    f"until '{until}' is in working days: give calendar time ('90d') or a "
+                    "date-time"
+                )
+            return d.minutes().mean()
+    end = _local(until, f"until {until!r} is neither a duration ('90d') nor a date-time "
+                        "('2026-06-30')")
+    minutes = (end - start).total_seconds() / 60.0
+    if minutes <= 0:
+        raise SimulationError(f"until {until!r} is not after the start {start}")
+    return minutes
+
+
+def _task(args: tuple[Any, ...]) -> RepOutput:
+    """One replication (a top-level function, so executors and joblib can pickle it)."""
+    model, rep, root, kwargs = args
+    return run_replication(model, rep, root, **kwargs)
+
+
+def simulate(
+    process: Process | Sequence[Process],
+    *,
+    n_cases: int | None = None,
+    until: str | dt.datetime | None = None,
+    seed: int | None = None,
+    replications: int = 1,
+    warmup: int = 0,
+    start: str | dt.datetime | None = None,
+    keep_events: bool = True,
+    progress: bool | None = None,
+    n_jobs: int = 1,
+    executor: Executor | None = None,
+) -> Result:
+    """Simulate cases of a process on SimPy and measure each one.
+
+    Each department's staff is a FIFO pool (case types with ``priority`` go first);
+    ``work`` runs only in working hours and resumes after closing; ``wait`` in
+    ``wd`` counts working days, in ``d``/``h``/``min`` elapsed time; internal
+    handoffs take the process's transfer delay; fetch trips, visits (a location
+    that has closed ends a visit), schedules, case types and costs follow
+    ``docs/simulation.md``.
+
+    Parameters
+    ----------
+    process : Process or sequence of Process
+        Several processes run in one simulation; departments with the same id share
+        their staff.
+    n_cases : int, optional
+        Cases per process and replication, after the warm-up. Default: the listed
+        arrivals (``arrivals.at``), else those arriving before ``until``, else 1,000.
+    until : str or datetime, optional
+        No arrival after this instant (a duration from the start such as ``'90d'``,
+        or a date-time); every case that arrived is run to completion.
+    seed : int, optional
+        Seed of the run; the same seed gives identical results, whatever ``n_jobs``
+        or ``executor``. Without one, a seed is drawn and kept in ``Result.seed``.
+    replications : int
+        Independent replications (streams from ``numpy.random.SeedSequence.spawn``).
+    warmup : int
+        Cases simulated first in each replication and left out of the results.
+    start : str or datetime, optional
+        The first instant, local time of Asia/Shanghai (default Monday 2026-01-05 00:00).
+    keep_events : bool
+        Keep the event log; ``False`` keeps memory bounded to one row per case.
+    progress : bool, optional
+        Show a progress bar (``tqdm.auto``); by default on for large runs.
+    n_jobs : int
+        Replications run in parallel with joblib (``-1``: every core).
+    executor : concurrent.futures.Executor, optional
+        Run replications on it instead (e.g. ``distributed.Client(...).get_executor()``).
+
+    Returns
+    -------
+    Result
+
+    Raises
+    ------
+    SimulationError
+        When the arguments cannot describe a run (located, with what to do).
+
+    Examples
+    --------
+    >>> import flowkit as fk
+    >>> p = fk.loads('''
+    ... name: 示例
+    ... calendar: always
+    ... arrivals: {every: exp(30min)}
+    ... departments: [{id: a, staff: 2, location: hall}]
+    ... steps:
+    ...   - {id: apply, department: a, channel: counter, work: exp(20min), next: issue}
+    ...   - {id: issue, department: a, channel: counter, work: 5min}
+    ... ''')
+    >>> r = fk.simulate(p, n_cases=500, seed=7)
+    >>> len(r.cases), int(r.cases["visits"].max())
+    (500, 1)
+    >>> list(r.events.columns)[:4]
+    ['case', 'replication', 'step', 'step_name']
+    """
+    processes = [process] if isinstance(process, Process) else list(process)
+    if not processes or not all(isinstance(p, Process) for p in processes):
+        raise SimulationError(
+            "simulate takes a Process or a list of them: load files with flowkit.load first"
+        )
+    names = [p.name for p in processes]
+    if len(set(names)) != len(names):
+        raise SimulationError(
+            f"processes simulated together need distinct names; got {names}"
+        )
+    for name, value, low in (("replications", replications, 1), ("warmup", warmup, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise SimulationError(f"{name}={value!r}: give a whole number >= {low}")
+    if n_cases is not None and (
+        isinstance(n_cases, bool) or not isinstance(n_cases, int) or n_cases < 1
+    ):
+        raise SimulationError(f"n_cases={n_cases!r}: give a whole number >= 1")
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
+        raise SimulationError(f"n_jobs={n_jobs!r}: give 1 (serial), k > 1, or -1 (every core)")
+    t0 = _start(start)
+    limit = _until(until, t0)
+    model = compile_model(processes, t0)
+    counts: list[int | None] = []
+    for p in processes:
+        if n_cases is not None:
+            if p.arrivals.at is not None and n_cases > len(p.arrivals.at) - warmup:
+                raise SimulationError(
+                    f"process '{p.name}' lists {len(p.arrivals.at)} arrivals; n_cases={n_cases} "
+                    f"with warmup={warmup} asks for more"
+                )
+            counts.append(n_cases)
+        elif p.arrivals.at is not None:
+            counts.append(max(len(p.arrivals.at) - warmup, 0))
+        elif limit is not None:
+            counts.append(None)
+        else:
+            counts.append(1000)
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
+    roots = np.random.SeedSequence(seed).spawn(replications)
+    kwargs = {"n_cases": counts, "warmup": warmup, "until": limit, "keep_events": keep_events}
+    total = replications * sum((c or 0) + warmup for c in counts)
+    show = progress if progress is not None else total >= _AUTO_PROGRESS
+    outputs = _run_all(model, roots, kwargs, show, total, n_jobs, executor)
+    meta = _Meta(
+        process_names=names,
+        step_ids=[[s.id for s in p.steps] for p in processes],
+        step_names=[[s.label for s in p.steps] for p in processes],
+        type_ids=[[t.id for t in p.case_types] for p in processes],
+        dept_ids=model.dept_ids,
+        dept_names=model.dept_names,
+        dept_staff=model.dept_staff,
+        start=t0,
+        seed=seed,
+        n_cases=counts,
+        warmup=warmup,
+    )
+    return Result(meta=meta, outputs=outputs)
+
+
+def _run_all(
+    model: CompiledModel,
+    roots: list[np.random.SeedSequence],
+    kwargs: dict[str, Any],
+    show: bool,
+    total: int,
+    n_jobs: int,
+    executor: Executor | None,
+) -> list[RepOutput]:
+    tasks = [(model, r, root, kwargs) for r, root in enumerate(roots)]
+    bar = _bar(show, total, len(tasks))
+    try:
+        if executor is not None:
+            outs = []
+            for out in executor.map(_task, tasks):
+                outs.append(out)
+                _advance(bar, out)
+            return outs
+        jobs = (os.cpu_count() or 1) if n_jobs < 0 else n_jobs
+        if jobs > 1 and len(tasks) > 1:
+            from joblib import Parallel, delayed
+
+            outs = []
+            gen = Parallel(n_jobs=jobs, return_as="generator")(delayed(_task)(t) for t in tasks)
+            for out in gen:
+                outs.append(out)
+                _advance(bar, out)
+            return outs
+        outs = []
+        for model_, r, root, kw in tasks:
+            tick: Callable[[int], None] | None = bar.update if bar is not None else None
+            out = run_replication(model_, r, root, **kw, tick=tick)
+            if bar is not None:
+                done = int(bar.n)
+                expected = (r + 1) * total // len(tasks)
+                if expected > done:
+                    bar.update(expected - done)
+            outs.append(out)
+        return outs
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _bar(show: bool, total: int, reps: int) -> Any:
+    if not show:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="case", desc=f"simulating ({reps} replication(s))")
+
+
+def _advance(bar: Any, out: RepOutput) -> None:
+    if bar is not None:
+        bar.update(len(out.cases["case"]))
