@@ -681,7 +681,7 @@ class Process(FrozenModel):
 
     @cached_property
     def structure(self) -> Structure:
-        """Loops and AND blocks of the flow (see :func:`~flowkit.model.structure.analyse_structure`)."""
+        """Loops and AND blocks of the flow (see :func:`.structure.analyse_structure`)."""
         from .structure import analyse_structure
 
         return analyse_structure(self.steps, self.start)
