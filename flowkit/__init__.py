@@ -23,10 +23,24 @@ from __future__ import annotations
 from ._version import __version__
 from .analysis.analyze import Analysis, analyze
 from .analysis.graph import to_networkx
-from .errors import FileFormatError, FlowkitError, LeverError, ModelError, SimulationError
-from .interop.bpmn import BpmnWarning, read_bpmn, to_bpmn
+from .errors import (
+    BpmnWarning,
+    CalendarError,
+    CalendarWarning,
+    CatalogueWarning,
+    DurationError,
+    FileFormatError,
+    FlowkitError,
+    FlowkitWarning,
+    InteropError,
+    LeverError,
+    ModelError,
+    OverloadWarning,
+    SimulationError,
+)
+from .interop.bpmn import read_bpmn, to_bpmn
 from .interop.catalogue import analyze_catalogue, read_catalogue, summarize_catalogue
-from .interop.catalogue_write import CatalogueWarning, write_catalogue
+from .interop.catalogue_write import write_catalogue
 from .interop.files import load, loads, parse, save, to_dict, validate
 from .model.calendar import Calendar
 from .model.durations import parse_duration
@@ -57,18 +71,24 @@ __all__ = [
     "Arrivals",
     "BpmnWarning",
     "Calendar",
+    "CalendarError",
+    "CalendarWarning",
     "CaseType",
     "CatalogueWarning",
     "Change",
     "Comparison",
     "Department",
+    "DurationError",
     "FileFormatError",
     "FlowkitError",
+    "FlowkitWarning",
     "Handoff",
     "HistoryEntry",
+    "InteropError",
     "LeverError",
     "Material",
     "ModelError",
+    "OverloadWarning",
     "Process",
     "Result",
     "Schedule",

@@ -1,25 +1,54 @@
-"""Exceptions raised by flowkit.
+"""The exceptions and warnings flowkit raises: one tree each.
 
-Every error flowkit raises on purpose derives from one root, which is a
-``ValueError`` so that code catching bad input keeps working::
+Every error flowkit raises derives from one root, which is a ``ValueError`` so
+that code catching bad input keeps working; every warning derives from one
+``UserWarning``::
 
     ValueError
     └── FlowkitError                 root of everything flowkit raises
         ├── ModelError               a process (file or object) is not valid;
         │   │                        ``.problems`` lists every problem found
-        │   └── FileFormatError      the file cannot be read as YAML/JSON at all
+        │   ├── FileFormatError      the file cannot be read as YAML/JSON at all
+        │   └── DurationError        a duration text or structure cannot be read
+        ├── InteropError             a BPMN file, spreadsheet or event log cannot be read
+        ├── CalendarError            a calendar has no working time where one is needed
         ├── LeverError               a redesign lever does not apply to a process
         └── SimulationError          a simulation cannot run as asked
 
+    UserWarning
+    └── FlowkitWarning               root of every warning flowkit gives
+        ├── CalendarWarning          a year the holiday data does not cover
+        ├── CatalogueWarning         a catalogue row cannot hold part of a process
+        ├── BpmnWarning              a BPMN file was read with approximations
+        └── OverloadWarning          a department is offered more work than it can do
+
 Each message names where the problem is, with the offending value, and says
-what to do: ``steps[3].department 'tax2' is not a declared department``.
+what to do: ``steps[3].department 'tax2' is not a declared department``. The
+original exception is chained (``raise … from err``) unless it is a known user
+mistake translated into a located message.
+
+This module imports nothing of flowkit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["FileFormatError", "FlowkitError", "LeverError", "ModelError", "SimulationError"]
+__all__ = [
+    "BpmnWarning",
+    "CalendarError",
+    "CalendarWarning",
+    "CatalogueWarning",
+    "DurationError",
+    "FileFormatError",
+    "FlowkitError",
+    "FlowkitWarning",
+    "InteropError",
+    "LeverError",
+    "ModelError",
+    "OverloadWarning",
+    "SimulationError",
+]
 
 
 class FlowkitError(ValueError):
@@ -68,9 +97,65 @@ class FileFormatError(ModelError):
     """The file cannot be parsed (YAML/JSON syntax, empty file, unknown suffix)."""
 
 
+class DurationError(ModelError):
+    """A duration text or structure cannot be read.
+
+    Examples
+    --------
+    >>> import flowkit as fk
+    >>> try:
+    ...     fk.parse_duration("soon")
+    ... except fk.DurationError as err:
+    ...     isinstance(err, fk.FlowkitError)
+    True
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__([message])
+        self.args = (message,)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class InteropError(FlowkitError):
+    """A file of another tool (BPMN, spreadsheet, event log) cannot be read or written."""
+
+
+class CalendarError(FlowkitError):
+    """A calendar has no working time (or no session) where the computation needs one."""
+
+
 class LeverError(FlowkitError):
     """A redesign lever does not apply to the process it was given."""
 
 
 class SimulationError(FlowkitError):
     """A simulation cannot run with the arguments given."""
+
+
+class FlowkitWarning(UserWarning):
+    """Root of every warning flowkit gives.
+
+    Examples
+    --------
+    >>> import flowkit as fk
+    >>> issubclass(fk.CalendarWarning, fk.FlowkitWarning)
+    True
+    """
+
+
+class CalendarWarning(FlowkitWarning):
+    """A simulation reaches a year the holiday data does not cover."""
+
+
+class CatalogueWarning(FlowkitWarning):
+    """A catalogue row cannot hold part of a process (a custom calendar, case types …)."""
+
+
+class BpmnWarning(FlowkitWarning):
+    """A BPMN file was read with approximations (each is listed in the message)."""
+
+
+class OverloadWarning(FlowkitWarning):
+    """A department is offered more work than its staff can do (offered load ρ ≥ 1)."""

@@ -23,6 +23,7 @@ from matplotlib.container import BarContainer
 
 import flowkit as fk
 from flowkit import plot as fkplot
+from flowkit.model.render import repr_html
 from flowkit.report.display import analysis_html, comparison_html, process_html, result_html
 from flowkit.report.plot.journey import likely_trips, result_trips
 
@@ -343,12 +344,15 @@ def test_display_html(p: fk.Process, r: fk.Result, c: fk.Comparison) -> None:
     assert "<table" in result_html(r)
 
 
-def test_display_never_raises() -> None:
-    """A display error gives a short <pre>, never an exception."""
-    for fn in (process_html, analysis_html, result_html, comparison_html):
-        out = fn(object())  # type: ignore[arg-type]
-        assert out.startswith("<pre>")
+def test_display_never_raises(caplog: pytest.LogCaptureFixture) -> None:
+    """A display error gives a short <pre>, never an exception, and logs what it swallowed."""
+    for name in ("process_html", "analysis_html", "result_html", "comparison_html"):
+        caplog.clear()
+        out = repr_html(name, object())
+        assert out.startswith("<pre>object (")
         assert "while displaying" in out
+        assert [r.name for r in caplog.records] == ["flowkit"]
+        assert caplog.records[0].exc_info is not None
 
 
 def test_report_figures_are_inline_svg(c: fk.Comparison, tmp_path: Path) -> None:

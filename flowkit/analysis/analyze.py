@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..model.process import Process
+from ..model.render import repr_html
 from .flowcalc import FlowModel
 
 if TYPE_CHECKING:
@@ -149,9 +150,7 @@ class Analysis:
         return doing_business(self.process)
 
     def _repr_html_(self) -> str:
-        from ..report.display import analysis_html
-
-        return analysis_html(self)
+        return repr_html("analysis_html", self)
 
 
 def _analyze_one(p: Process, case_type: str | None) -> dict[str, float]:

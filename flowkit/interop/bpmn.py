@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import FileFormatError, ModelError
+from ..errors import BpmnWarning, FileFormatError, ModelError
 from ..model.process import Process
 from .files import parse, to_dict
 
@@ -52,8 +52,6 @@ _B = "{" + BPMN_NS + "}"
 _F = "{" + FK_NS + "}"
 
 
-class BpmnWarning(UserWarning):
-    """:func:`read_bpmn` approximated something (equal shares, guessed kinds, …)."""
 
 
 # ======================================================================= shared tables

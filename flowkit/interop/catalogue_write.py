@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import FlowkitError
+from ..errors import CatalogueWarning, FlowkitError
 from ..model.calendar import ALWAYS, Calendar
 from ..model.durations import Constant, _Dist, format_duration
 from ..model.process import Process, Step
@@ -25,8 +25,6 @@ _UNIT_ZH = {"min": "分钟", "h": "小时", "d": "天", "w": "周", "wd": "个�
 _SEPARATORS = set("；;、，,\n")
 
 
-class CatalogueWarning(UserWarning):
-    """What a catalogue row cannot hold, named when a process is written as one."""
 
 
 def _zh(d: _Dist | None) -> str:
@@ -203,7 +201,7 @@ def write_catalogue(
     if suffix == ".xlsx":
         import pandas as pd
 
-        from ..report.files import display_width
+        from .text import display_width
 
         try:
             import xlsxwriter  # noqa: F401

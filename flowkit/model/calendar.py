@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..errors import CalendarWarning
+
 __all__ = ["ALWAYS", "Calendar", "china_holiday_years"]
 
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -245,7 +247,7 @@ def _warn_year(year: int, why: str) -> None:
     warnings.warn(
         f"holidays: china has no data for {year} ({why}); Monday-Friday working days are "
         f"used for {year}",
-        UserWarning,
+        CalendarWarning,
         stacklevel=3,
     )
 

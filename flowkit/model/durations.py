@@ -31,6 +31,8 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 
+from ..errors import DurationError
+
 __all__ = [
     "Constant",
     "Duration",
@@ -73,10 +75,6 @@ _DIST_ALIASES: dict[str, str] = {
     "normal": "normal", "norm": "normal",
     "empirical": "empirical", "choice": "empirical",
 }
-
-
-class DurationError(ValueError):
-    """A duration text or structure cannot be read (turned into a located problem)."""
 
 
 def _fmt(x: float) -> str:
@@ -412,7 +410,7 @@ def add_durations(a: _Dist, b: _Dist) -> _Dist:
     >>> add_durations(parse_duration("1wd"), parse_duration("1h"))
     Traceback (most recent call last):
     ...
-    flowkit.model.durations.DurationError: cannot add '1wd' and '1h': ...
+    flowkit.errors.DurationError: cannot add '1wd' and '1h': ...
     """
     if a.is_zero:
         return b

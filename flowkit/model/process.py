@@ -775,6 +775,6 @@ class Process(FrozenModel):
         )
 
     def _repr_html_(self) -> str:
-        from ..report.display import process_html
+        from .render import repr_html
 
-        return process_html(self)
+        return repr_html("process_html", self)

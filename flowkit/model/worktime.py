@@ -19,6 +19,7 @@ import datetime as dt
 import math
 from bisect import bisect_left, bisect_right
 
+from ..errors import CalendarError
 from .calendar import Calendar
 
 __all__ = ["AlwaysClock", "Clock", "make_clock"]
@@ -87,7 +88,10 @@ class Clock:
         self._next_date += _CHUNK_DAYS
         if not self.starts:  # no working day yet: go on looking
             if self._next_date > 366 * 20:
-                raise ValueError("the calendar has no working time in 20 years")
+                raise CalendarError(
+                    "the calendar has no working time in 20 years after the start: give it "
+                    "working weekdays and hours that are not all holidays"
+                )
             self._extend()
 
     def _cover(self, t: float) -> None:
@@ -152,7 +156,10 @@ class Clock:
                 s = d * 1440.0 + m - self._offset
                 if s >= t - 1e-9:
                     return max(s, t)
-        raise ValueError("no session within two years")
+        raise CalendarError(
+            "a schedule has no session within two years of the time asked: check its "
+            "weekdays and times against the calendar's working days"
+        )
 
     def timestamp(self, t: float) -> dt.datetime:
         return self.start + dt.timedelta(minutes=t)

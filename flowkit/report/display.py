@@ -1,7 +1,8 @@
-"""HTML for notebook display (``_repr_html_``); every function is guarded and never raises.
+"""HTML for notebook display (``_repr_html_``), registered in :mod:`flowkit.model.render`.
 
-A display error must never break a notebook: each function returns a short
-``<pre>`` instead, and a figure that cannot be drawn only drops the figure.
+A display error must never break a notebook: the registry's
+:func:`~flowkit.model.render.repr_html` guards every view (and logs what it
+swallowed), and a figure that cannot be drawn only drops the figure.
 Figures are inline SVG (text as paths: no font needed to view them); matplotlib is
 imported only when a figure is drawn.
 """
@@ -9,10 +10,15 @@ imported only when a figure is drawn.
 from __future__ import annotations
 
 import html
+import logging
 import math
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from ..analysis.analyze import analyze
+from ..errors import FlowkitError
+from ..model.render import register
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,6 +33,8 @@ __all__ = ["analysis_html", "comparison_html", "process_html", "result_html"]
 #: processes with more steps than this are shown without their swimlane
 MAX_FIGURE_STEPS = 60
 
+_log = logging.getLogger("flowkit")
+
 _STYLE = (
     "<style>.fk-table td,.fk-table th{padding:2px 8px;text-align:right}"
     ".fk-table td.l,.fk-table th.l{text-align:left}.fk-muted{color:#777;font-size:90%}"
@@ -34,18 +42,12 @@ _STYLE = (
 )
 
 
-def _guard(kind: str, build: Callable[[], str]) -> str:
-    try:
-        return build()
-    except Exception as exc:
-        return f"<pre>{kind} ({html.escape(exc.__class__.__name__)} while displaying)</pre>"
-
-
 def _figure(draw: Callable[[], str], scale: float = 0.7) -> str:
     """An inline SVG figure shrunk to ``scale``; empty when it cannot be drawn."""
     try:
         svg = draw()
-    except Exception as exc:
+    except Exception as exc:  # one figure failing drops the figure, not the view; logged
+        _log.warning("a display figure could not be drawn", exc_info=exc)
         return f"<p class=fk-muted>(figure unavailable: {html.escape(exc.__class__.__name__)})</p>"
 
     def shrink(m: re.Match[str]) -> str:
@@ -79,89 +81,83 @@ def _table(df: pd.DataFrame, label: str, columns: list[str]) -> str:
     return f"<table class=fk-table>{head}{''.join(rows)}</table>"
 
 
+@register("process_html")
 def process_html(p: Process) -> str:
     """A process: its counts and static figures, a small swimlane, and its steps."""
 
-    def build() -> str:
-        parts = [_STYLE, f"<div><b>{html.escape(p.name)}</b> — {len(p.steps)} 环节, "
-                 f"{len(p.departments)} 部门, {len(p.materials)} 材料"]
-        try:
-            from ..analysis.analyze import analyze
-
-            a = analyze(p)
-            parts.append(
-                f"<br><span class=fk-muted>跑动 visits {a.visits:.3g} · 最多跑一次 "
-                f"{'是' if a.one_visit else '否'} · 移交 handoffs {a.handoffs:.3g} · "
-                f"工作日 working days {a.workdays:.3g}</span>"
-            )
-        except Exception:
-            pass
-        if len(p.steps) <= MAX_FIGURE_STEPS:
-            from .plot.figures import figure_svg, swimlane_size
-            from .plot.swimlane import swimlane
-
-            parts.append(_figure(lambda: figure_svg(lambda ax: swimlane(p, ax=ax),
-                                                    swimlane_size(p))))
-        rows = "".join(
-            f"<tr><td class=l>{html.escape(s.id)}</td><td class=l>{html.escape(s.label)}</td>"
-            f"<td class=l>{html.escape(p.department(s.department).label)}</td>"
-            f"<td class=l>{s.kind_zh}</td><td class=l>{s.channel_zh}</td>"
-            f"<td class=l>{html.escape(', '.join(s.targets) or '—')}</td></tr>"
-            for s in p.steps
-        )
+    parts = [_STYLE, f"<div><b>{html.escape(p.name)}</b> — {len(p.steps)} 环节, "
+             f"{len(p.departments)} 部门, {len(p.materials)} 材料"]
+    try:
+        a = analyze(p)
+    except FlowkitError as exc:
+        _log.warning("the static figures of %r could not be computed", p.name, exc_info=exc)
+    else:
         parts.append(
-            "<details><summary>环节 steps</summary><table class=fk-table><thead><tr>"
-            "<th class=l>id</th><th class=l>环节</th><th class=l>部门</th><th class=l>类型</th>"
-            "<th class=l>方式</th><th class=l>下一环节</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table></details></div>"
+            f"<br><span class=fk-muted>跑动 visits {a.visits:.3g} · 最多跑一次 "
+            f"{'是' if a.one_visit else '否'} · 移交 handoffs {a.handoffs:.3g} · "
+            f"工作日 working days {a.workdays:.3g}</span>"
         )
-        return "".join(parts)
+    if len(p.steps) <= MAX_FIGURE_STEPS:
+        from .plot.figures import figure_svg, swimlane_size
+        from .plot.swimlane import swimlane
 
-    return _guard("Process", build)
+        parts.append(_figure(lambda: figure_svg(lambda ax: swimlane(p, ax=ax),
+                                                swimlane_size(p))))
+    rows = "".join(
+        f"<tr><td class=l>{html.escape(s.id)}</td><td class=l>{html.escape(s.label)}</td>"
+        f"<td class=l>{html.escape(p.department(s.department).label)}</td>"
+        f"<td class=l>{s.kind_zh}</td><td class=l>{s.channel_zh}</td>"
+        f"<td class=l>{html.escape(', '.join(s.targets) or '—')}</td></tr>"
+        for s in p.steps
+    )
+    parts.append(
+        "<details><summary>环节 steps</summary><table class=fk-table><thead><tr>"
+        "<th class=l>id</th><th class=l>环节</th><th class=l>部门</th><th class=l>类型</th>"
+        "<th class=l>方式</th><th class=l>下一环节</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></details></div>"
+    )
+    return "".join(parts)
 
 
+@register("analysis_html")
 def analysis_html(a: Analysis) -> str:
     """A static analysis: one row per KPI with its Chinese and English label."""
 
-    def build() -> str:
-        t = a.table()
-        rows = []
-        for kpi, row in t.iterrows():
-            v = float(row["value"])
-            if kpi in ("one_visit", "zero_visit"):
-                text = "是" if v else "否"
-            elif math.isnan(v):
-                text = "–"
-            elif kpi == "compression":
-                text = f"{v:.0%}"
-            else:
-                text = f"{v:.4g}"
-            rows.append(f"<tr><td class=l>{html.escape(str(row['label_zh']))}</td>"
-                        f"<td class=l><span class=fk-muted>{html.escape(str(row['label_en']))}"
-                        f"</span></td><td>{text}</td></tr>")
-        return (f"{_STYLE}<div><b>{html.escape(a.process.name)}</b> — static analysis "
-                f"静态分析<table class=fk-table>{''.join(rows)}</table></div>")
-
-    return _guard("Analysis", build)
+    t = a.table()
+    rows = []
+    for kpi, row in t.iterrows():
+        v = float(row["value"])
+        if kpi in ("one_visit", "zero_visit"):
+            text = "是" if v else "否"
+        elif math.isnan(v):
+            text = "–"
+        elif kpi == "compression":
+            text = f"{v:.0%}"
+        else:
+            text = f"{v:.4g}"
+        rows.append(f"<tr><td class=l>{html.escape(str(row['label_zh']))}</td>"
+                    f"<td class=l><span class=fk-muted>{html.escape(str(row['label_en']))}"
+                    f"</span></td><td>{text}</td></tr>")
+    return (f"{_STYLE}<div><b>{html.escape(a.process.name)}</b> — static analysis "
+            f"静态分析<table class=fk-table>{''.join(rows)}</table></div>")
 
 
+@register("result_html")
 def result_html(r: Result) -> str:
     """A simulation result: the run and its summary table."""
 
-    def build() -> str:
-        s = r.summary()
-        n = len(r.cases)
-        names = ", ".join(r.meta.process_names)
-        return (
-            f"{_STYLE}<div><b>{html.escape(names)}</b> — simulation 仿真: {n} cases, "
-            f"{r.replications} replication(s), seed {r.seed}"
-            + _table(s, "label_zh", ["mean", "ci_low", "ci_high", "p50", "p90", "max"])
-            + "</div>"
-        )
-
-    return _guard("Result", build)
+    s = r.summary()
+    n = len(r.cases)
+    names = ", ".join(r.meta.process_names)
+    return (
+        f"{_STYLE}<div><b>{html.escape(names)}</b> — simulation 仿真: {n} cases, "
+        f"{r.replications} replication(s), seed {r.seed}"
+        + _table(s, "label_zh", ["mean", "ci_low", "ci_high", "p50", "p90", "max"])
+        + "</div>"
+    )
 
 
+@register("comparison_html")
 def comparison_html(c: Comparison) -> str:
     """A comparison: the KPI table and the KPI bars with confidence intervals.
 
@@ -169,19 +165,16 @@ def comparison_html(c: Comparison) -> str:
     notebook view.)
     """
 
-    def build() -> str:
-        t = c.table
-        extra = [col for col in ("delta", "change_pct", "ci_low", "ci_high", "significant")
-                 if col in t.columns]
-        if not extra:
-            extra = [col for col in t.columns if ":" in str(col)]
-        from .plot.charts import compare
-        from .plot.figures import figure_svg
+    t = c.table
+    extra = [col for col in ("delta", "change_pct", "ci_low", "ci_high", "significant")
+             if col in t.columns]
+    if not extra:
+        extra = [col for col in t.columns if ":" in str(col)]
+    from .plot.charts import compare
+    from .plot.figures import figure_svg
 
-        fig = _figure(lambda: figure_svg(lambda ax: compare(c, ax=ax),
-                                         (max(7.0, 1.6 * max(len(c.names), 2) + 5.0), 4.2)),
-                      scale=0.8)
-        return (f"{_STYLE}<div><b>{html.escape(' vs '.join(c.names))}</b>"
-                + _table(t, "label_zh", [*c.names, *extra]) + fig + "</div>")
-
-    return _guard("Comparison", build)
+    fig = _figure(lambda: figure_svg(lambda ax: compare(c, ax=ax),
+                                     (max(7.0, 1.6 * max(len(c.names), 2) + 5.0), 4.2)),
+                  scale=0.8)
+    return (f"{_STYLE}<div><b>{html.escape(' vs '.join(c.names))}</b>"
+            + _table(t, "label_zh", [*c.names, *extra]) + fig + "</div>")

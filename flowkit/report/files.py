@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import html
 import math
-import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..errors import FlowkitError
+from ..interop.text import display_width
+from ..model.render import register
 
 if TYPE_CHECKING:
     from ..simulation.compare import Comparison
 
-__all__ = ["comparison_excel", "comparison_html", "display_width"]
+__all__ = ["comparison_excel", "comparison_html"]
 
 _CSS = """
 body{font-family:"Noto Sans SC","PingFang SC","Microsoft YaHei","Helvetica Neue",Arial,sans-serif;
@@ -104,6 +105,7 @@ def _figures(c: Comparison) -> str:
     return str(report_figures(c))
 
 
+@register("comparison_report_html")
 def comparison_html(c: Comparison) -> str:
     """The report as one HTML document (inline CSS and images, no network)."""
     r0 = c.results[c.names[0]]
@@ -126,17 +128,6 @@ def comparison_html(c: Comparison) -> str:
     )
 
 
-def display_width(text: str) -> int:
-    """Columns a text takes in a spreadsheet: wide (CJK) characters count double.
-
-    Examples
-    --------
-    >>> display_width("跑动次数"), display_width("visits")
-    (8, 6)
-    """
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
 def _sheet_name(name: str, used: set[str]) -> str:
     bad = '[]:*?/\\'
     clean = "".join("_" if ch in bad else ch for ch in name)[:31] or "sheet"
@@ -148,6 +139,7 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return clean
 
 
+@register("comparison_excel")
 def comparison_excel(c: Comparison, path: Path) -> Path:
     """Write the comparison workbook (xlsxwriter, else openpyxl)."""
     engine: Any = None

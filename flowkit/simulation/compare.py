@@ -17,6 +17,7 @@ from ..analysis.analyze import KPI_LABELS, Analysis, analyze
 from ..analysis.doing_business import DoingBusiness
 from ..errors import FlowkitError, SimulationError
 from ..model.process import Process
+from ..model.render import render, repr_html
 from .results import SUMMARY_KPIS, Result
 from .simulate import simulate
 from .stats import t_quantile
@@ -151,23 +152,18 @@ class Comparison:
 
     def to_html(self, path: str | Path) -> Path:
         """One self-contained HTML file (no network): KPI table with CIs, ratios, history."""
-        from ..report.files import comparison_html
-
         p = Path(path)
-        p.write_text(comparison_html(self), encoding="utf-8")
+        p.write_text(render("comparison_report_html", self), encoding="utf-8")
         return p
 
     def to_excel(self, path: str | Path) -> Path:
         """An Excel workbook: 对比汇总 (the table), 比率, one sheet of cases per scenario,
         and the lever history. Needs ``pip install "flowkit[excel]"``."""
-        from ..report.files import comparison_excel
-
-        return comparison_excel(self, Path(path))
+        out: Path = render("comparison_excel", self, Path(path))
+        return out
 
     def _repr_html_(self) -> str:
-        from ..report.display import comparison_html
-
-        return comparison_html(self)
+        return repr_html("comparison_html", self)
 
 
 def _static(a: Analysis, db: DoingBusiness, attr: str) -> float:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FlowkitError
+from ..model.render import repr_html
 from .engine import RepOutput
 from .stats import batch_means, mean_ci
 
@@ -332,9 +333,7 @@ class Result:
         )
 
     def _repr_html_(self) -> str:
-        from ..report.display import result_html
-
-        return result_html(self)
+        return repr_html("result_html", self)
 
     def __repr__(self) -> str:
         return (
