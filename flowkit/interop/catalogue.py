@@ -32,6 +32,7 @@ from ..analysis.analyze import KPI_LABELS, analyze
 from ..errors import FlowkitError, ModelError
 from ..model.process import Process
 from .files import parse
+from .text import decode_text
 
 __all__ = [
     "CATALOGUE_COLUMNS",
@@ -125,27 +126,8 @@ def _cell(value: Any) -> str | None:
     return text or None
 
 
-def _decode(raw: bytes, source: str) -> str:
-    """CSV bytes as Excel and WPS write them: UTF-8 (with or without BOM), UTF-16, GB18030."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise FlowkitError(
-            f"{source}: the file is neither UTF-8 nor GB18030 text (byte {exc.start}): save it "
-            "from Excel as 'CSV UTF-8' or from WPS as CSV"
-        ) from None
-
-
 def _read_csv(path: Path) -> tuple[str, list[list[Any]]]:
-    text = _decode(path.read_bytes(), path.name)
+    text = decode_text(path.read_bytes(), path.name)
     first = text.split("\n", 1)[0]
     delimiter = max(",\t;", key=first.count) if first else ","
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))

@@ -95,9 +95,9 @@ def _read_log(log: pd.DataFrame | PathLike) -> tuple[pd.DataFrame, str]:
             f"'{path.name}': calibrate reads an event log as .csv (or a pandas DataFrame); "
             "read XES with pm4py and pass its DataFrame"
         )
-    from ..interop.catalogue import _decode
+    from ..interop.text import decode_text
 
-    text = _decode(path.read_bytes(), path.name)
+    text = decode_text(path.read_bytes(), path.name)
     return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), path.name
 
 
