@@ -69,7 +69,7 @@ def resolve_seed(seed: SeedLike, *, name: str = "seed") -> int:
     >>> resolve_seed(True)
     Traceback (most recent call last):
     ...
-    flowkit.errors.FlowkitError: seed=True: give an int >= 0, a numpy Generator or SeedSequence, or None
+    flowkit.errors.FlowkitError: seed=True: give an int >= 0, a numpy Generator or ...
     """
     if seed is None:
         return int(np.random.SeedSequence().generate_state(1, np.uint64)[0]) % _MAX
