@@ -22,7 +22,10 @@ from pathlib import Path
 import pytest
 
 import flowkit as fk
-from flowkit.interop.bpmn import BpmnWarning, _iso_duration, _probability_in, read_bpmn, to_bpmn
+from flowkit.errors import BpmnWarning
+from flowkit.interop.bpmn import read_bpmn, to_bpmn
+from flowkit.interop.bpmn.codec import iso_duration as _iso_duration
+from flowkit.interop.bpmn.codec import probability_in as _probability_in
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "bpmn"
