@@ -36,14 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from flowkit import analyze, parse
-from flowkit.interop.catalogue import (
-    _gc_paused,
-    _read_csv,
-    _Service,
-    _table,
-    analyze_catalogue,
-    read_catalogue,
-)
+from flowkit.analysis.catalogue import analyze_catalogue
+from flowkit.interop.catalogue import read_catalogue
+from flowkit.interop.catalogue.read import gc_paused as _gc_paused
+from flowkit.interop.catalogue.tables import read_csv as _read_csv
+from flowkit.interop.catalogue.tables import table as _table
+from flowkit.interop.catalogue.tree import Service as _Service
 from flowkit.model.process import Process
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from ._version import __version__
 from .analysis.analyze import Analysis, analyze
+from .analysis.catalogue import analyze_catalogue, summarize_catalogue
 from .analysis.graph import to_networkx
 from .errors import (
     BpmnWarning,
@@ -39,8 +40,7 @@ from .errors import (
     SimulationError,
 )
 from .interop.bpmn import read_bpmn, to_bpmn
-from .interop.catalogue import analyze_catalogue, read_catalogue, summarize_catalogue
-from .interop.catalogue_write import write_catalogue
+from .interop.catalogue import read_catalogue, write_catalogue
 from .interop.files import load, loads, parse, save, to_dict, validate
 from .model.calendar import Calendar
 from .model.durations import parse_duration

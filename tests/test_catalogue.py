@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 import flowkit as fk
-from flowkit.interop.catalogue import analyze_catalogue, read_catalogue, summarize_catalogue
+from flowkit.analysis.catalogue import analyze_catalogue, summarize_catalogue
+from flowkit.interop.catalogue import read_catalogue
 
 HERE = Path(__file__).resolve().parent.parent / "examples" / "catalogue"
 XLSX = HERE / "事项清单.xlsx"

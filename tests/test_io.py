@@ -92,6 +92,25 @@ def test_validate_a_valid_process_and_tree() -> None:
     assert fk.validate(fk.to_dict(p)) == []
 
 
+def test_validate_rechecks_a_built_process() -> None:
+    """A Process that skipped validation (model_construct, model_copy) gets located problems."""
+    made = fk.Process.model_construct(
+        name="t",
+        departments=(fk.Department(id="amr"),),
+        steps=(fk.Step(id="s", department="tax"),),
+    )
+    assert fk.validate(made) == [
+        "steps[0].department 'tax' is not a declared department (declared: amr): declare it "
+        "under departments or fix the id"
+    ]
+    p = fk.load("tests/data/design_example.yaml")
+    edited = p.model_copy(update={"steps": (*p.steps, fk.Step(id="x", department="amr",
+                                                               next="nowhere"))})
+    problems = fk.validate(edited)
+    assert any(m.startswith(f"steps[{len(p.steps)}].next 'nowhere' is not a step")
+               for m in problems)
+
+
 def test_errors_carry_the_source_file() -> None:
     """load() names the file in its error."""
     path = _write("name: t\ndepartments: [{id: a}]\nsteps: [{id: s, department: b}]\n")

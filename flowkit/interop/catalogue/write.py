@@ -1,4 +1,4 @@
-"""``write_catalogue``: processes as a 事项清单, in the template ``read_catalogue`` reads."""
+"""Writing a 事项清单: processes as rows, in the template :func:`read_catalogue` reads."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import CatalogueWarning, FlowkitError
-from ..model.calendar import ALWAYS, Calendar
-from ..model.durations import Constant, _Dist, format_duration
-from ..model.process import Process, Step
-from ..model.types import CHANNEL_ZH, KIND_ZH, LEVEL_ZH
+from ...errors import CatalogueWarning, FlowkitError
+from ...model.calendar import ALWAYS, Calendar
+from ...model.durations import Constant, _Dist, format_duration
+from ...model.process import Process, Step
+from ...model.types import CHANNEL_ZH, KIND_ZH, LEVEL_ZH
 
 __all__ = ["CatalogueWarning", "write_catalogue"]
 
@@ -23,8 +23,6 @@ COLUMNS = [
 ]
 _UNIT_ZH = {"min": "分钟", "h": "小时", "d": "天", "w": "周", "wd": "个工作日"}
 _SEPARATORS = set("；;、，,\n")
-
-
 
 
 def _zh(d: _Dist | None) -> str:
@@ -38,10 +36,12 @@ def _zh(d: _Dist | None) -> str:
 
 
 def _name(text: str) -> str:
+    """A name as a list cell holds it: in 《》 when it holds a separator or a bracket."""
     return f"《{text}》" if any(c in _SEPARATORS for c in text) or "（" in text else text
 
 
 def _next(p: Process, s: Step, last: bool) -> str:
+    """The 下一环节 cell: blank for the last row's end, 结束, a step, a choice or 'A+B'."""
     if s.next is None:
         return "" if last else "结束"
     if isinstance(s.next, str):
@@ -52,6 +52,7 @@ def _next(p: Process, s: Step, last: bool) -> str:
 
 
 def _calendar(c: Calendar) -> str:
+    """The 日历 cell: always, 节假日 (China's holidays) or 工作日."""
     if c == ALWAYS:
         return "always"
     return "节假日" if c.holidays == "china" else "工作日"
@@ -98,24 +99,30 @@ def _lost(p: Process) -> list[str]:
     return lost
 
 
+def _materials_cell(p: Process, s: Step) -> str:
+    """The 材料 cell of a step: issued certificates as ``名称（部门出具，时长，共享）``."""
+    mats = []
+    for mid in s.materials:
+        m = p.material(mid)
+        if m.issued_by is not None and mid not in p.produced:
+            issuer = p.department(m.issued_by)
+            extra = "".join(
+                [f"，{_zh(issuer.issue_time)}" if not issuer.issue_time.is_zero else "",
+                 "，共享" if m.shared else ""])
+            mats.append(f"{_name(m.label)}（{issuer.label}出具{extra}）")
+        elif m.issued_by is not None and m.shared:
+            mats.append(f"{_name(m.label)}（{p.department(m.issued_by).label}出具，共享）")
+        else:
+            mats.append(_name(m.label))
+    return "；".join(mats)
+
+
 def _rows(p: Process) -> list[dict[str, Any]]:
+    """One row per step, in the columns of :data:`COLUMNS`."""
     rows: list[dict[str, Any]] = []
     first_row_of: set[str] = set()
     for i, s in enumerate(p.steps):
         d = p.department(s.department)
-        mats = []
-        for mid in s.materials:
-            m = p.material(mid)
-            if m.issued_by is not None and mid not in p.produced:
-                issuer = p.department(m.issued_by)
-                extra = "".join(
-                    [f"，{_zh(issuer.issue_time)}" if not issuer.issue_time.is_zero else "",
-                     "，共享" if m.shared else ""])
-                mats.append(f"{_name(m.label)}（{issuer.label}出具{extra}）")
-            elif m.issued_by is not None and m.shared:
-                mats.append(f"{_name(m.label)}（{p.department(m.issued_by).label}出具，共享）")
-            else:
-                mats.append(_name(m.label))
         # the first location given for a department is its counter; later rows may differ
         own = s.location if s.location is not None and s.location != d.where else None
         if d.id not in first_row_of:
@@ -137,7 +144,7 @@ def _rows(p: Process) -> list[dict[str, Any]]:
             "等待时长": _zh(s.wait),
             "承诺时限": _zh(s.time_limit),
             "法定时限": _zh(s.legal_limit),
-            "材料": "；".join(mats),
+            "材料": _materials_cell(p, s),
             "产出证照": "；".join(_name(p.material(m).label) for m in s.produces),
             "收费": f"{s.fee:g}" if s.fee else "",
             "下一环节": _next(p, s, i == len(p.steps) - 1),
@@ -169,6 +176,22 @@ def write_catalogue(
     >>> fk.analyze(q).visits == fk.analyze(p).visits
     True
     """
+    items = _items(processes)
+    _warn_lost(items)
+    rows = [r for p in items for r in _rows(p)]
+    out = Path(path)
+    suffix = out.suffix.lower()
+    if suffix == ".csv":
+        _write_csv(rows, out)
+        return out
+    if suffix == ".xlsx":
+        _write_xlsx(rows, out)
+        return out
+    raise FlowkitError(f"'{out.name}': write_catalogue writes .xlsx or .csv")
+
+
+def _items(processes: Process | Iterable[Process] | Mapping[str, Process]) -> list[Process]:
+    """The processes to write, checked: at least one, each a Process, names distinct."""
     if isinstance(processes, Process):
         items = [processes]
     elif isinstance(processes, Mapping):
@@ -180,6 +203,11 @@ def write_catalogue(
     names = [p.name for p in items]
     if len(set(names)) != len(names):
         raise FlowkitError(f"services in one catalogue need distinct names; got {names}")
+    return items
+
+
+def _warn_lost(items: list[Process]) -> None:
+    """One :class:`CatalogueWarning` naming what the rows of each process cannot hold."""
     lost = {p.name: _lost(p) for p in items}
     lost = {k: v for k, v in lost.items() if v}
     if lost:
@@ -187,34 +215,34 @@ def write_catalogue(
             "a catalogue row cannot hold: "
             + "; ".join(f"{k}: {', '.join(v)}" for k, v in lost.items()),
             CatalogueWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    rows = [r for p in items for r in _rows(p)]
-    out = Path(path)
-    suffix = out.suffix.lower()
-    if suffix == ".csv":
-        with out.open("w", encoding="utf-8-sig", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
-        return out
-    if suffix == ".xlsx":
-        import pandas as pd
 
-        from .text import display_width
 
-        try:
-            import xlsxwriter  # noqa: F401
-        except ImportError:
-            raise FlowkitError(
-                'writing .xlsx needs xlsxwriter: pip install "flowkit[excel]" (or write .csv)'
-            ) from None
-        df = pd.DataFrame(rows, columns=COLUMNS)
-        with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
-            df.to_excel(xw, sheet_name="事项清单", index=False)
-            ws = xw.sheets["事项清单"]
-            for j, col in enumerate(COLUMNS):
-                width = max([display_width(col)] + [display_width(str(v)) for v in df[col]])
-                ws.set_column(j, j, min(60, width + 2))
-        return out
-    raise FlowkitError(f"'{out.name}': write_catalogue writes .xlsx or .csv")
+def _write_csv(rows: list[dict[str, Any]], out: Path) -> None:
+    """The rows as CSV, UTF-8 with BOM (as Excel writes it)."""
+    with out.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _write_xlsx(rows: list[dict[str, Any]], out: Path) -> None:
+    """The rows as sheet 事项清单 of an ``.xlsx`` workbook, columns sized to their text."""
+    import pandas as pd
+
+    from ..text import display_width
+
+    try:
+        import xlsxwriter  # noqa: F401
+    except ImportError:
+        raise FlowkitError(
+            'writing .xlsx needs xlsxwriter: pip install "flowkit[excel]" (or write .csv)'
+        ) from None
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
+        df.to_excel(xw, sheet_name="事项清单", index=False)
+        ws = xw.sheets["事项清单"]
+        for j, col in enumerate(COLUMNS):
+            width = max([display_width(col)] + [display_width(str(v)) for v in df[col]])
+            ws.set_column(j, j, min(60, width + 2))
