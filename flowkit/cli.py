@@ -130,7 +130,7 @@ def _build() -> Any:
         if json_out:
             out = {k: float(v) for k, v in t["value"].items()}
             if doing_business:
-                out |= _db_figures(a.doing_business())
+                out.update(_db_figures(a.doing_business()))
             print(json.dumps(_jsonable(out), ensure_ascii=False, indent=2))
             return
         _print_table(t[["label_zh", "label_en", "value"]].round(4), json_out=False,
@@ -138,8 +138,8 @@ def _build() -> Any:
         if doing_business:
             db = a.doing_business()
             k = fk.kpis()
-            print("\n" + " · ".join(f"{k.at[i, 'label_zh']} {k.at[i, 'label_en']} {v:.4g}"
-                                    for i, v in _db_figures(db).items()))
+            print("\n" + " · ".join(" ".join(map(str, k.loc[i, ["label_zh", "label_en"]]))
+                                    + f" {v:.4g}" for i, v in _db_figures(db).items()))
             _print_table(db.table().round(3), json_out=False)
 
     @app.command()
@@ -276,8 +276,10 @@ def _build() -> Any:
 
 
 def _db_figures(db: Any) -> dict[str, float]:
-    """The Doing Business figures by their KPI ids (``fk.kpis()``)."""
-    return {"db_procedures": db.procedures, "db_days": db.days, "db_cost": db.cost}
+    """The Doing Business figures by KPI id: the ``db_<attribute>`` rows of ``fk.kpis()``."""
+    import flowkit as fk
+
+    return {k: float(getattr(db, k[3:])) for k in fk.kpis().index if k.startswith("db_")}
 
 
 def _write(p: Any, target: Path) -> None:

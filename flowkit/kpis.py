@@ -24,6 +24,7 @@ import pandas as pd
 __all__ = [
     "ANALYSIS_ROWS",
     "COMPARE_ROWS",
+    "DB_ROWS",
     "KPIS",
     "RATIO_ROWS",
     "SUMMARY_ROWS",
@@ -61,8 +62,10 @@ class Kpi:
         return self.basis or self.id
 
 
-_S, _M = "static", "simulated"
-_LO, _HI = "lower", "higher"
+_S: Source = "static"
+_M: Source = "simulated"
+_LO: Better = "lower"
+_HI: Better = "higher"
 
 _TABLE: tuple[Kpi, ...] = (
     # -- static analysis (Analysis.table(), in its order) -------------------------
@@ -217,6 +220,9 @@ COMPARE_ROWS: tuple[str, ...] = (
     "days", "days_p90", "workdays", "visits_simulated", "one_visit_share", "queue_hours",
     "touch_hours", "applicant_hours", "staff_cost", "within_time_limit",
 )
+
+#: the Doing Business figures (``KPIS[id].of`` is ``db.`` + an attribute of ``DoingBusiness``)
+DB_ROWS: tuple[str, ...] = ("db_procedures", "db_days", "db_cost")
 
 #: rows of ``Comparison.ratios``, in order (each reduces the compare row ``KPIS[id].of``)
 RATIO_ROWS: tuple[str, ...] = (

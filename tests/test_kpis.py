@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import flowkit as fk
-from flowkit.kpis import ANALYSIS_ROWS, COMPARE_ROWS, KPIS, RATIO_ROWS, SUMMARY_ROWS
+from flowkit.kpis import ANALYSIS_ROWS, COMPARE_ROWS, DB_ROWS, KPIS, RATIO_ROWS, SUMMARY_ROWS
 
 COLUMNS = ["label_zh", "label_en", "unit", "better", "source", "definition"]
 
@@ -39,8 +39,8 @@ def test_frame_index_columns_and_dtypes() -> None:
     assert k.index.is_unique
     assert list(k.index) == list(KPIS)
     assert list(k.columns) == COLUMNS
-    assert (k.dtypes == object).all()
-    assert k.index.dtype == object
+    assert all(d == "object" for d in k.dtypes)
+    assert k.index.dtype == "object"
     for col in ("label_zh", "label_en", "unit", "source", "definition"):
         assert all(isinstance(v, str) and v for v in k[col])
 
@@ -84,11 +84,13 @@ def test_the_two_rates_have_one_meaning_each() -> None:
 
 def test_row_lists_name_registry_kpis() -> None:
     """The ordered row lists of each table name registry KPIs, once each."""
-    for rows in (ANALYSIS_ROWS, SUMMARY_ROWS, COMPARE_ROWS, RATIO_ROWS):
+    for rows in (ANALYSIS_ROWS, SUMMARY_ROWS, COMPARE_ROWS, DB_ROWS, RATIO_ROWS):
         assert len(set(rows)) == len(rows)
         assert set(rows) <= set(KPIS)
     for rid in RATIO_ROWS:
         assert KPIS[rid].of in COMPARE_ROWS
+    assert set(DB_ROWS) <= set(COMPARE_ROWS)
+    assert all(KPIS[k].of == "db." + k.removeprefix("db_") for k in DB_ROWS)
 
 
 def test_analysis_table_reads_the_registry(pool: tuple[fk.Process, fk.Process]) -> None:
