@@ -42,6 +42,7 @@ from .errors import (
 from .interop.bpmn import read_bpmn, to_bpmn
 from .interop.catalogue import read_catalogue, write_catalogue
 from .interop.files import load, loads, parse, save, to_dict, validate
+from .kpis import kpis
 from .model.calendar import Calendar
 from .model.durations import parse_duration
 from .model.generate import random_process
@@ -102,6 +103,7 @@ __all__ = [
     "compare",
     "diagnose",
     "diff",
+    "kpis",
     "levers",
     "load",
     "loads",

@@ -130,16 +130,16 @@ def _build() -> Any:
         if json_out:
             out = {k: float(v) for k, v in t["value"].items()}
             if doing_business:
-                db = a.doing_business()
-                out |= {"db_procedures": db.procedures, "db_days": db.days, "db_cost": db.cost}
+                out.update(_db_figures(a.doing_business()))
             print(json.dumps(_jsonable(out), ensure_ascii=False, indent=2))
             return
         _print_table(t[["label_zh", "label_en", "value"]].round(4), json_out=False,
                      title=f"{a.process.name}")
         if doing_business:
             db = a.doing_business()
-            print(f"\nDoing Business: {db.procedures:g} procedures, {db.days:.2f} days, "
-                  f"cost {db.cost:g}")
+            k = fk.kpis()
+            print("\n" + " · ".join(" ".join(map(str, k.loc[i, ["label_zh", "label_en"]]))
+                                    + f" {v:.4g}" for i, v in _db_figures(db).items()))
             _print_table(db.table().round(3), json_out=False)
 
     @app.command()
@@ -273,6 +273,13 @@ def _build() -> Any:
             print(f"report: {report}")
 
     return app
+
+
+def _db_figures(db: Any) -> dict[str, float]:
+    """The Doing Business figures by KPI id: the ``db_<attribute>`` rows of ``fk.kpis()``."""
+    import flowkit as fk
+
+    return {k: float(getattr(db, k[3:])) for k in fk.kpis().index if k.startswith("db_")}
 
 
 def _write(p: Any, target: Path) -> None:

@@ -59,7 +59,7 @@ def test_ratios(comparison: fk.Comparison, pool: tuple[fk.Process, fk.Process]) 
     assert r.loc["visits_reduction", "改革后"] == pytest.approx(1 - b.visits / a.visits)
     assert r.loc["materials_reduction", "改革后"] == pytest.approx(1 - b.materials / a.materials)
     assert r.loc["visits_reduction", "label_zh"] == "跑动减少率"
-    assert r.loc["time_compression", "label_zh"] == "时限压缩率"
+    assert r.loc["workdays_reduction", "label_zh"] == "办理时间缩短率"
 
 
 def test_common_random_numbers_narrow_the_interval(pool: tuple[fk.Process, fk.Process]) -> None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..kpis import DB_ROWS, KPIS, label_en, label_zh
 from ..model.process import PROCEDURE_CHANNELS, Process, Step
 from .chain import Chain
 from .flowcalc import Edge, FlowModel, Scope
@@ -59,10 +60,9 @@ class DoingBusiness:
 
     def _repr_html_(self) -> str:
         try:
-            head = (
-                f"<div><b>{self.process.name}</b> — Doing Business: "
-                f"{self.procedures:.3g} procedures, {self.days:.3g} days, cost {self.cost:.4g}"
-            )
+            head = f"<div><b>{self.process.name}</b> — " + " · ".join(
+                f"{label_zh(k)} {label_en(k)} {getattr(self, KPIS[k].of[3:]):.4g}"
+                for k in DB_ROWS)
             return head + self.table().to_html() + "</div>"
         except Exception as exc:
             return f"<pre>DoingBusiness ({exc.__class__.__name__} while displaying)</pre>"

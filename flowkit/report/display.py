@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.analyze import analyze
 from ..errors import FlowkitError
+from ..kpis import KPIS, label_en, label_zh
 from ..model.render import register
 
 if TYPE_CHECKING:
@@ -81,6 +82,11 @@ def _table(df: pd.DataFrame, label: str, columns: list[str]) -> str:
     return f"<table class=fk-table>{head}{''.join(rows)}</table>"
 
 
+def _label(kpi: str) -> str:
+    """A KPI's Chinese and English labels, for running text."""
+    return f"{label_zh(kpi)} {label_en(kpi)}"
+
+
 @register("process_html")
 def process_html(p: Process) -> str:
     """A process: its counts and static figures, a small swimlane, and its steps."""
@@ -93,9 +99,9 @@ def process_html(p: Process) -> str:
         _log.warning("the static figures of %r could not be computed", p.name, exc_info=exc)
     else:
         parts.append(
-            f"<br><span class=fk-muted>跑动 visits {a.visits:.3g} · 最多跑一次 "
-            f"{'是' if a.one_visit else '否'} · 移交 handoffs {a.handoffs:.3g} · "
-            f"工作日 working days {a.workdays:.3g}</span>"
+            f"<br><span class=fk-muted>{_label('visits')} {a.visits:.3g} · {label_zh('one_visit')} "
+            f"{'是' if a.one_visit else '否'} · {_label('handoffs')} {a.handoffs:.3g} · "
+            f"{_label('workdays')} {a.workdays:.3g}</span>"
         )
     if len(p.steps) <= MAX_FIGURE_STEPS:
         from .plot.figures import figure_svg, swimlane_size
@@ -127,11 +133,12 @@ def analysis_html(a: Analysis) -> str:
     rows = []
     for kpi, row in t.iterrows():
         v = float(row["value"])
-        if kpi in ("one_visit", "zero_visit"):
+        unit = KPIS[str(kpi)].unit
+        if unit == "bool":
             text = "是" if v else "否"
         elif math.isnan(v):
             text = "–"
-        elif kpi == "compression":
+        elif unit == "share":
             text = f"{v:.0%}"
         else:
             text = f"{v:.4g}"

@@ -13,64 +13,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..analysis.analyze import KPI_LABELS, Analysis, analyze
+from ..analysis.analyze import Analysis, analyze
 from ..analysis.doing_business import DoingBusiness
 from ..errors import FlowkitError, SimulationError
+from ..kpis import COMPARE_ROWS, KPIS, RATIO_ROWS, label_en, label_zh
 from ..model.process import Process
 from ..model.render import render, repr_html
-from .results import SUMMARY_KPIS, Result
+from .results import Result
 from .simulate import simulate
 from .stats import t_quantile
 
 __all__ = ["Comparison", "compare"]
-
-#: static KPIs in the table: kpi id -> attribute of Analysis (or DoingBusiness)
-STATIC_ROWS: dict[str, tuple[str, str, str]] = {
-    # kpi: (source attribute, label_zh, label_en)
-    "visits": ("visits", *KPI_LABELS["visits"]),
-    "one_visit": ("one_visit", *KPI_LABELS["one_visit"]),
-    "zero_visit": ("zero_visit", *KPI_LABELS["zero_visit"]),
-    "materials": ("materials", *KPI_LABELS["materials"]),
-    "steps": ("steps", *KPI_LABELS["steps"]),
-    "departments": ("departments", *KPI_LABELS["departments"]),
-    "handoffs": ("handoffs", *KPI_LABELS["handoffs"]),
-    "cross_department": ("cross_department", *KPI_LABELS["cross_department"]),
-    "cross_level": ("cross_level", *KPI_LABELS["cross_level"]),
-    "cross_region": ("cross_region", *KPI_LABELS["cross_region"]),
-    "by_applicant": ("by_applicant", *KPI_LABELS["by_applicant"]),
-    "fee": ("fee", *KPI_LABELS["fee"]),
-    "workdays_static": ("workdays", "办理时间（工作日，静态）", "working days (critical path)"),
-    "time_limit": ("time_limit", *KPI_LABELS["time_limit"]),
-    "legal_limit": ("legal_limit", *KPI_LABELS["legal_limit"]),
-    "db_procedures": ("db.procedures", "营商环境：程序数", "Doing Business procedures"),
-    "db_days": ("db.days", "营商环境：天数", "Doing Business days"),
-    "db_cost": ("db.cost", "营商环境：费用", "Doing Business cost"),
-}
-
-#: simulated KPIs: kpi id -> (column of Result.cases, statistic, label_zh, label_en)
-SIM_ROWS: dict[str, tuple[str, str, str, str]] = {
-    "days": ("days", "mean", *SUMMARY_KPIS["days"]),
-    "days_p90": ("days", "p90", "办理时间（天，90%分位）", "days, 90th percentile"),
-    "workdays": ("workdays", "mean", *SUMMARY_KPIS["workdays"]),
-    "visits_simulated": ("visits", "mean", "跑动次数（仿真）", "visits (simulated)"),
-    "one_visit_share": ("one_visit", "mean", *SUMMARY_KPIS["one_visit"]),
-    "queue_hours": ("queue_hours", "mean", *SUMMARY_KPIS["queue_hours"]),
-    "touch_hours": ("touch_hours", "mean", *SUMMARY_KPIS["touch_hours"]),
-    "applicant_hours": ("applicant_hours", "mean", *SUMMARY_KPIS["applicant_hours"]),
-    "staff_cost": ("staff_cost", "mean", *SUMMARY_KPIS["staff_cost"]),
-    "within_time_limit": ("within_time_limit", "mean", *SUMMARY_KPIS["within_time_limit"]),
-}
-
-#: reduction ratios reports quote: id -> (kpi, label_zh, label_en)
-RATIOS: dict[str, tuple[str, str, str]] = {
-    "visits_reduction": ("visits", "跑动减少率", "reduction of visits"),
-    "materials_reduction": ("materials", "减材料率", "reduction of materials"),
-    "steps_reduction": ("steps", "减环节率", "reduction of steps"),
-    "handoffs_reduction": ("handoffs", "减移交率", "reduction of handoffs"),
-    "time_compression": ("workdays_static", "时限压缩率", "compression of working days"),
-    "days_reduction": ("days", "办理时间缩短率（仿真）", "reduction of simulated days"),
-}
-
 
 @dataclass
 class Comparison:
@@ -86,7 +39,9 @@ class Comparison:
         ``ci_low``, ``ci_high``, ``significant`` (versus the first scenario), then
         ``source`` (static/simulated) and labels.
     ratios : pandas.DataFrame
-        The reduction ratios reports quote (跑动减少率, 减材料率, 时限压缩率 …).
+        The reduction ratios reports quote (跑动减少率, 减材料率, 办理时间缩短率 …).
+
+    Rows, labels and sources come from the KPI registry (:func:`flowkit.kpis`).
     """
 
     scenarios: dict[str, Process]
@@ -106,7 +61,8 @@ class Comparison:
         names = self.names
         base = names[0]
         rows: list[dict[str, Any]] = []
-        for kpi, (attr, zh, en) in STATIC_ROWS.items():
+        for kpi in (k for k in COMPARE_ROWS if KPIS[k].source == "static"):
+            attr, zh, en = KPIS[kpi].of, label_zh(kpi), label_en(kpi)
             vals = {n: _static(self.analyses[n], self.doing_business[n], attr) for n in names}
             if all(math.isnan(v) for v in vals.values()):
                 continue
@@ -117,7 +73,8 @@ class Comparison:
                                        bool(not math.isnan(d) and abs(d) > 1e-12)))
             row.update({"source": "static", "label_zh": zh, "label_en": en})
             rows.append(row)
-        for kpi, (col, stat, zh, en) in SIM_ROWS.items():
+        for kpi in (k for k in COMPARE_ROWS if KPIS[k].source == "simulated"):
+            col, stat, zh, en = KPIS[kpi].of, KPIS[kpi].stat, label_zh(kpi), label_en(kpi)
             per_rep = {n: _per_replication(self.results[n], col, stat) for n in names}
             if any(v is None for v in per_rep.values()):
                 continue
@@ -139,7 +96,8 @@ class Comparison:
         t = self.table
         names = self.names
         rows = []
-        for rid, (kpi, zh, en) in RATIOS.items():
+        for rid in RATIO_ROWS:
+            kpi, zh, en = KPIS[rid].of, label_zh(rid), label_en(rid)
             if kpi not in t.index:
                 continue
             base = float(t[names[0]].to_dict()[kpi])

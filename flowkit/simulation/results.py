@@ -13,39 +13,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FlowkitError
+from ..kpis import KPIS, SUMMARY_ROWS
 from ..model.render import repr_html
 from .engine import RepOutput
 from .stats import batch_means, mean_ci
 
-__all__ = ["SUMMARY_KPIS", "Result"]
+__all__ = ["Result"]
 
 TZ = "Asia/Shanghai"
-
-#: KPI id -> (Chinese label, English label) for summary(); shares are means of 0/1
-SUMMARY_KPIS: dict[str, tuple[str, str]] = {
-    "days": ("办理时间（天）", "days"),
-    "workdays": ("办理时间（工作日）", "working days"),
-    "visits": ("跑动次数", "visits"),
-    "closing_visits": ("因下班多跑次数", "visits added because an office closed"),
-    "one_visit": ("最多跑一次（占比）", "share with at most one visit"),
-    "zero_visit": ("零跑动（占比）", "share with no visit"),
-    "handoffs": ("移交", "handoffs"),
-    "cross_department": ("跨部门移交", "cross-department handoffs"),
-    "cross_level": ("跨层级移交", "cross-level handoffs"),
-    "cross_region": ("跨区域移交", "cross-region handoffs"),
-    "by_applicant": ("申请人携带移交", "handoffs carried by the applicant"),
-    "materials": ("申请材料", "materials submitted"),
-    "steps": ("环节", "steps"),
-    "departments": ("部门", "departments"),
-    "fee": ("费用（元）", "fee (yuan)"),
-    "touch_hours": ("实际办理工时", "staff touch hours"),
-    "queue_hours": ("排队时间（小时）", "hours queueing for staff"),
-    "wait_hours": ("等待时间（小时）", "hours of waits and transfers"),
-    "staff_cost": ("人力成本（元）", "staff cost (yuan)"),
-    "applicant_hours": ("申请人耗时（小时）", "applicant hours"),
-    "within_time_limit": ("承诺时限内办结（占比）", "share within the committed limit"),
-    "within_legal_limit": ("法定时限内办结（占比）", "share within the legal limit"),
-}
 
 
 @dataclass
@@ -222,7 +197,10 @@ class Result:
 
         The confidence interval is a t interval over replication means when there
         are several replications, else over 20 batch means of the one run (cases in
-        arrival order). Percentiles and the maximum are over all cases.
+        arrival order). Percentiles and the maximum are over all cases. Rows and
+        labels come from the KPI registry (:func:`flowkit.kpis`): the shares of cases
+        with at most one visit and with none are ``one_visit_share`` and
+        ``zero_visit_share`` (the means of the columns ``one_visit``, ``zero_visit``).
 
         Examples
         --------
@@ -240,10 +218,11 @@ class Result:
         """
         c = self.cases
         rows = []
-        for kpi, (zh, en) in SUMMARY_KPIS.items():
-            if kpi not in c:
+        for kpi in SUMMARY_ROWS:
+            info = KPIS[kpi]
+            if info.of not in c:
                 continue
-            col = c[kpi]
+            col = c[info.of]
             values = pd.to_numeric(col, errors="coerce").astype(float).to_numpy()
             if np.all(np.isnan(values)):
                 continue
@@ -266,7 +245,7 @@ class Result:
                 "p50": float(np.percentile(finite, 50)) if len(finite) else math.nan,
                 "p90": float(np.percentile(finite, 90)) if len(finite) else math.nan,
                 "max": float(finite.max()) if len(finite) else math.nan,
-                "label_zh": zh, "label_en": en,
+                "label_zh": info.label_zh, "label_en": info.label_en,
             })
         return pd.DataFrame(rows).set_index("kpi")
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ...errors import FlowkitError
+from ...kpis import KPIS, SUMMARY_ROWS
 from .common import SCENARIO_COLORS, axes, wrap
 from .fonts import family, rc_params
 from .journey import case_events
@@ -35,6 +36,12 @@ def _despine(ax: Axes) -> None:
 def _scenario_cis(c: Comparison, name: str) -> pd.DataFrame:
     """Per-scenario confidence intervals of the simulated means (Result.summary)."""
     return c.results[name].summary(level=c.level)
+
+
+def _summary_row(kpi: str) -> str:
+    """The row of ``Result.summary()`` holding the mean a simulated compare row shows."""
+    of = KPIS[kpi].of
+    return next((s for s in SUMMARY_ROWS if KPIS[s].of == of), of)
 
 
 def compare(c: Comparison, ax: Axes | None = None, kpis: Sequence[str] | None = None) -> Axes:
@@ -89,8 +96,6 @@ def compare(c: Comparison, ax: Axes | None = None, kpis: Sequence[str] | None = 
             )
     if not chosen:
         raise FlowkitError("compare: no KPI to draw")
-    from ...simulation.compare import SIM_ROWS
-
     names = c.names
     n = len(names)
     fam = family()
@@ -109,10 +114,10 @@ def compare(c: Comparison, ax: Axes | None = None, kpis: Sequence[str] | None = 
             for j, k in enumerate(chosen):
                 v = values[j]
                 err_hi = 0.0
-                if t.at[k, "source"] == "simulated" and SIM_ROWS[k][1] == "mean":
+                if t.at[k, "source"] == "simulated" and KPIS[k].stat == "mean":
                     if ci is None:
                         ci = _scenario_cis(c, name)
-                    col = SIM_ROWS[k][0]
+                    col = _summary_row(k)
                     if col in ci.index:
                         lo, hi = (float(v) for v in
                                   ci.loc[col, ["ci_low", "ci_high"]].to_numpy(dtype=float))
@@ -222,9 +227,7 @@ def distribution(
     if kind not in ("hist", "ecdf"):
         raise FlowkitError(f"kind={kind!r}: choose 'hist' or 'ecdf'")
     series = _series(result_or_comparison, column)
-    from ...simulation.results import SUMMARY_KPIS
-
-    zh, en = SUMMARY_KPIS.get(column, (column, column))
+    zh, en = (KPIS[column].label_zh, KPIS[column].label_en) if column in KPIS else (column, column)
     fam = family()
     with matplotlib.rc_context(rc_params()):
         ax = axes(ax, (7.0, 4.0))
