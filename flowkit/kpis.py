@@ -23,6 +23,7 @@ import pandas as pd
 
 __all__ = [
     "ANALYSIS_ROWS",
+    "CATALOGUE_ROWS",
     "COMPARE_ROWS",
     "DB_ROWS",
     "KPIS",
@@ -192,6 +193,46 @@ _TABLE: tuple[Kpi, ...] = (
         _HI, _M,
         "Relative fall of the mean simulated calendar days from the first scenario.",
         basis="days"),
+    # -- a catalogue of services (summarize_catalogue): each service weighs one ---
+    Kpi("services", "事项数", "services", "services", None, _S,
+        "Number of services in the catalogue."),
+    Kpi("one_visit_service_share", "最多跑一次事项占比",
+        "share of services with at most one visit", "share", _HI, _S,
+        "Share of the catalogue's services for which 最多跑一次 holds.", basis="one_visit"),
+    Kpi("zero_visit_service_share", "零跑动事项占比", "share of services with no visit",
+        "share", _HI, _S, "Share of the catalogue's services for which 零跑动 holds.",
+        basis="zero_visit"),
+    Kpi("mean_visits", "平均跑动次数", "mean visits", "trips", _LO, _S,
+        "Mean over the catalogue's services of their expected visits.", basis="visits"),
+    Kpi("mean_materials", "平均申请材料（件）", "mean materials submitted", "submissions",
+        _LO, _S, "Mean over the catalogue's services of their expected submissions.",
+        basis="materials"),
+    Kpi("mean_steps", "平均环节数", "mean steps", "steps", _LO, _S,
+        "Mean over the catalogue's services of their expected step executions.",
+        basis="steps"),
+    Kpi("mean_departments", "平均涉及部门数", "mean departments", "departments", None, _S,
+        "Mean over the catalogue's services of their expected distinct departments.",
+        basis="departments"),
+    Kpi("cross_level_service_share", "涉及跨层级移交的事项占比",
+        "share of services with a cross-level handoff", "share", _LO, _S,
+        "Share of the catalogue's services with an expected cross-level handoff above 0.",
+        basis="cross_level"),
+    Kpi("mean_workdays", "平均办理时间（工作日）", "mean working days", "working days",
+        _LO, _S, "Mean over the catalogue's services of their critical-path working days.",
+        basis="workdays"),
+    Kpi("mean_time_limit", "平均承诺时限（工作日）",
+        "mean committed time limit (working days)", "working days", _LO, _S,
+        "Mean committed time limit over the services that state one.",
+        basis="time_limit"),
+    Kpi("mean_legal_limit", "平均法定时限（工作日）", "mean legal time limit (working days)",
+        "working days", None, _S, "Mean legal time limit over the services that state one.",
+        basis="legal_limit"),
+    Kpi("mean_compression", "承诺时限平均压缩率", "mean compression of the legal time limit",
+        "share", _HI, _S,
+        "Mean of 1 − committed ÷ legal time limit over the services that state both.",
+        basis="compression"),
+    Kpi("mean_fee", "平均收费（元）", "mean fee (yuan)", "yuan", _LO, _S,
+        "Mean over the catalogue's services of their expected fees.", basis="fee"),
 )
 
 #: KPI id -> its :class:`Kpi`, in registry order
@@ -228,6 +269,13 @@ DB_ROWS: tuple[str, ...] = ("db_procedures", "db_days", "db_cost")
 RATIO_ROWS: tuple[str, ...] = (
     "visits_reduction", "materials_reduction", "steps_reduction", "handoffs_reduction",
     "workdays_reduction", "days_reduction",
+)
+
+#: rows of ``summarize_catalogue()``, in order (each over the catalogue's services)
+CATALOGUE_ROWS: tuple[str, ...] = (
+    "services", "one_visit_service_share", "zero_visit_service_share", "mean_visits",
+    "mean_materials", "mean_steps", "mean_departments", "cross_level_service_share",
+    "mean_workdays", "mean_time_limit", "mean_legal_limit", "mean_compression", "mean_fee",
 )
 
 _COLUMNS = ("label_zh", "label_en", "unit", "better", "source", "definition")

@@ -167,12 +167,12 @@ def test_summary_quotes_the_share_of_one_visit_services() -> None:
     table = analyze_catalogue(CSV)
     s = summarize_catalogue(table)
     assert s.loc["services", "value"] == len(SERVICES)
-    assert s.loc["one_visit_share", "value"] == pytest.approx(table["one_visit"].mean())
-    assert s.loc["one_visit_share", "value"] == pytest.approx(3 / 8)
-    assert s.loc["zero_visit_share", "value"] == pytest.approx(1 / 8)
+    assert s.loc["one_visit_service_share", "value"] == pytest.approx(table["one_visit"].mean())
+    assert s.loc["one_visit_service_share", "value"] == pytest.approx(3 / 8)
+    assert s.loc["zero_visit_service_share", "value"] == pytest.approx(1 / 8)
     assert s.loc["mean_visits", "value"] == pytest.approx(table["visits"].mean())
     assert s.loc["mean_legal_limit", "value"] == pytest.approx(table["legal_limit"].mean())
-    assert s.loc["one_visit_share", "label_zh"] == "最多跑一次事项占比"
+    assert s.loc["one_visit_service_share", "label_zh"] == "最多跑一次事项占比"
     assert summarize_catalogue(CSV).equals(s)
 
 

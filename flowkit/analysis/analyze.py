@@ -16,10 +16,8 @@ from .flowcalc import FlowModel
 if TYPE_CHECKING:
     from .doing_business import DoingBusiness
 
-__all__ = ["KPI_LABELS", "Analysis", "analyze"]
+__all__ = ["Analysis", "analyze"]
 
-#: deprecated (the catalogue's until it reads :mod:`flowkit.kpis`): id -> (label_zh, label_en)
-KPI_LABELS: dict[str, tuple[str, str]] = {k: (label_zh(k), label_en(k)) for k in ANALYSIS_ROWS}
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ import pandas as pd
 from ..errors import FlowkitError
 from ..interop.catalogue import read_catalogue
 from ..interop.catalogue.read import gc_paused
+from ..kpis import ANALYSIS_ROWS, CATALOGUE_ROWS, label_en, label_zh
 from ..model.process import Process
-from .analyze import KPI_LABELS, analyze
+from .analyze import analyze
 
 __all__ = [
     "CATALOGUE_KPIS",
-    "SUMMARY_LABELS",
     "analyze_catalogue",
     "summarize_catalogue",
 ]
@@ -51,7 +51,7 @@ def _catalogue(catalogue: Catalogue | PathLike | Iterable[Process],
 
 
 #: columns of :func:`analyze_catalogue` (every KPI of :meth:`flowkit.Analysis.table`)
-CATALOGUE_KPIS = tuple(KPI_LABELS)
+CATALOGUE_KPIS = ANALYSIS_ROWS
 
 
 def analyze_catalogue(
@@ -101,32 +101,12 @@ def analyze_catalogue(
     for k in CATALOGUE_KPIS:
         df[k] = df[k].astype(bool if k in ("one_visit", "zero_visit") else float)
     if labels == "zh":
-        df = df.rename(columns={k: v[0] for k, v in KPI_LABELS.items()})
+        df = df.rename(columns={k: label_zh(k) for k in CATALOGUE_KPIS})
     elif labels == "en":
-        df = df.rename(columns={k: v[1] for k, v in KPI_LABELS.items()})
+        df = df.rename(columns={k: label_en(k) for k in CATALOGUE_KPIS})
     elif labels != "id":
         raise FlowkitError(f"labels='{labels}' is not one of 'id', 'zh', 'en'")
     return df
-
-
-#: figure id -> (Chinese label, English label), in the order of :func:`summarize_catalogue`
-SUMMARY_LABELS: dict[str, tuple[str, str]] = {
-    "services": ("事项数", "services"),
-    "one_visit_share": ("最多跑一次事项占比", "share of services with at most one visit"),
-    "zero_visit_share": ("零跑动事项占比", "share of services with no visit"),
-    "mean_visits": ("平均跑动次数", "mean visits"),
-    "mean_materials": ("平均申请材料（件）", "mean materials submitted"),
-    "mean_steps": ("平均环节数", "mean steps"),
-    "mean_departments": ("平均涉及部门数", "mean departments"),
-    "cross_level_share": (
-        "涉及跨层级移交的事项占比", "share of services with a cross-level handoff"
-    ),
-    "mean_workdays": ("平均办理时间（工作日）", "mean working days"),
-    "mean_time_limit": ("平均承诺时限（工作日）", "mean committed time limit (working days)"),
-    "mean_legal_limit": ("平均法定时限（工作日）", "mean legal time limit (working days)"),
-    "mean_compression": ("承诺时限平均压缩率", "mean compression of the legal time limit"),
-    "mean_fee": ("平均收费（元）", "mean fee (yuan)"),
-}
 
 
 def summarize_catalogue(
@@ -147,8 +127,9 @@ def summarize_catalogue(
     Returns
     -------
     pandas.DataFrame
-        Indexed by figure id: ``services, one_visit_share, zero_visit_share,
-        mean_visits, mean_materials, mean_steps, mean_departments, cross_level_share,
+        Indexed by figure id: ``services, one_visit_service_share,
+        zero_visit_service_share, mean_visits, mean_materials, mean_steps,
+        mean_departments, cross_level_service_share,
         mean_workdays, mean_time_limit, mean_legal_limit, mean_compression,
         mean_fee``; columns ``value``, ``label_zh``, ``label_en``.
 
@@ -156,13 +137,14 @@ def summarize_catalogue(
     --------
     >>> from flowkit.analysis.catalogue import summarize_catalogue
     >>> s = summarize_catalogue("examples/catalogue/事项清单.csv")
-    >>> s.loc["one_visit_share", "label_zh"], float(s.loc["one_visit_share", "value"])
+    >>> row = s.loc["one_visit_service_share"]
+    >>> row["label_zh"], float(row["value"])
     ('最多跑一次事项占比', 0.375)
     """
     t = _kpi_table(catalogue_or_table)
     values = _figures(t)
-    rows = [{"figure": k, "value": values[k], "label_zh": zh, "label_en": en}
-            for k, (zh, en) in SUMMARY_LABELS.items()]
+    rows = [{"figure": k, "value": values[k], "label_zh": label_zh(k), "label_en": label_en(k)}
+            for k in CATALOGUE_ROWS]
     return pd.DataFrame(rows).set_index("figure")
 
 
@@ -182,7 +164,7 @@ def _kpi_table(
 
 
 def _figures(t: pd.DataFrame) -> dict[str, float]:
-    """The value of each figure of :data:`SUMMARY_LABELS` over the services of ``t``."""
+    """The value of each figure of :data:`flowkit.kpis.CATALOGUE_ROWS` over ``t``'s services."""
 
     def mean(col: str) -> float:
         v = t[col].astype(float)
@@ -192,13 +174,13 @@ def _figures(t: pd.DataFrame) -> dict[str, float]:
     n = len(t)
     return {
         "services": float(n),
-        "one_visit_share": float(t["one_visit"].mean()) if n else math.nan,
-        "zero_visit_share": float(t["zero_visit"].mean()) if n else math.nan,
+        "one_visit_service_share": float(t["one_visit"].mean()) if n else math.nan,
+        "zero_visit_service_share": float(t["zero_visit"].mean()) if n else math.nan,
         "mean_visits": mean("visits"),
         "mean_materials": mean("materials"),
         "mean_steps": mean("steps"),
         "mean_departments": mean("departments"),
-        "cross_level_share": float((t["cross_level"] > 0).mean()) if n else math.nan,
+        "cross_level_service_share": float((t["cross_level"] > 0).mean()) if n else math.nan,
         "mean_workdays": mean("workdays"),
         "mean_time_limit": mean("time_limit"),
         "mean_legal_limit": mean("legal_limit"),
