@@ -138,8 +138,6 @@ All figures below share this setup:
 def main() -> None:
     os.chdir(ROOT)  # the examples are read by relative path, as on the page
     IMG.mkdir(parents=True, exist_ok=True)
-    import flowkit.plot  # noqa: F401  (fk.plot, also before flowkit exports it)
-
     env: dict[str, object] = {}
     exec(SETUP, env)
     sections = [INTRO.format(setup=SETUP.rstrip())]

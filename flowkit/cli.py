@@ -21,6 +21,7 @@ __all__ = ["app", "main"]
 
 
 def _typer() -> Any:
+    """The typer module; exit 1 with the install hint when the extra is missing."""
     try:
         import typer
     except ImportError:  # pragma: no cover - depends on the environment
@@ -30,6 +31,7 @@ def _typer() -> Any:
 
 
 def _jsonable(value: Any) -> Any:
+    """``value`` with NaN and infinities as ``None`` and numpy scalars as Python ones."""
     if isinstance(value, float):
         return None if math.isnan(value) else (None if math.isinf(value) else value)
     if isinstance(value, dict):
@@ -42,6 +44,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _fail(message: str) -> None:
+    """Exit 1 with ``message`` on stderr (invalid input)."""
     print(message, file=sys.stderr)
     raise SystemExit(1)
 
@@ -56,6 +59,7 @@ def _load(path: Path) -> Any:
 
 
 def _print_table(df: Any, *, json_out: bool, title: str | None = None) -> None:
+    """Print a table as JSON (by row) or as wide text under an optional title."""
     import pandas as pd
 
     if json_out:
@@ -69,7 +73,28 @@ def _print_table(df: Any, *, json_out: bool, title: str | None = None) -> None:
         print(df.to_string())
 
 
+def _json_option(typer: Any, text: str) -> Any:
+    """``--json``: print machine-readable output."""
+    return typer.Option(False, "--json", help=text)
+
+
+def _cases_option(typer: Any, default: int, text: str | None = None) -> Any:
+    """``--cases``/``-n``: cases per replication (at least 1)."""
+    return typer.Option(default, "--cases", "-n", min=1, help=text)
+
+
+def _seed_option(typer: Any, text: str | None = None) -> Any:
+    """``--seed``/``-s``: the random seed (1 by default)."""
+    return typer.Option(1, "--seed", "-s", help=text)
+
+
+def _report_option(typer: Any, text: str) -> Any:
+    """``--report``: where to write an HTML report (none by default)."""
+    return typer.Option(None, "--report", help=text)
+
+
 def _build() -> Any:
+    """The typer application with every command."""
     typer = _typer()
     app = typer.Typer(
         name="flowkit",
@@ -78,11 +103,19 @@ def _build() -> Any:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
+    for add in (_add_validate, _add_analyze, _add_simulate, _add_compare, _add_convert,
+                _add_demo):
+        add(app, typer)
+    return app
+
+
+def _add_validate(app: Any, typer: Any) -> None:
+    """The ``validate`` command: check files, list their problems."""
 
     @app.command()
     def validate(
         files: list[Path] = typer.Argument(..., help="Process files (.yaml, .json, .bpmn)."),
-        json_out: bool = typer.Option(False, "--json", help="Print problems as JSON."),
+        json_out: bool = _json_option(typer, "Print problems as JSON."),
     ) -> None:
         """Check process files; list every problem with where it is."""
         import flowkit as fk
@@ -112,10 +145,14 @@ def _build() -> Any:
         if bad:
             raise SystemExit(1)
 
+
+def _add_analyze(app: Any, typer: Any) -> None:
+    """The ``analyze`` command: the exact expected figures of one case."""
+
     @app.command()
     def analyze(
         file: Path = typer.Argument(..., help="A process file."),
-        json_out: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+        json_out: bool = _json_option(typer, "Print the figures as JSON."),
         doing_business: bool = typer.Option(False, "--doing-business", "--db",
                                             help="Also the Doing Business procedures."),
     ) -> None:
@@ -142,16 +179,20 @@ def _build() -> Any:
                                     + f" {v:.4g}" for i, v in _db_figures(db).items()))
             _print_table(db.table().round(3), json_out=False)
 
+
+def _add_simulate(app: Any, typer: Any) -> None:
+    """The ``simulate`` command: simulate cases, print the summary."""
+
     @app.command()
     def simulate(
         file: Path = typer.Argument(..., help="A process file."),
-        cases: int = typer.Option(1000, "--cases", "-n", min=1, help="Cases per replication."),
-        seed: int = typer.Option(1, "--seed", "-s", help="Random seed."),
+        cases: int = _cases_option(typer, 1000, "Cases per replication."),
+        seed: int = _seed_option(typer, "Random seed."),
         replications: int = typer.Option(1, "--replications", "-r", min=1),
         warmup: int = typer.Option(0, "--warmup", min=0),
         events: Path | None = typer.Option(None, "--events",
                                            help="Write the event log (.csv or .xes)."),
-        json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+        json_out: bool = _json_option(typer, "Print the summary as JSON."),
     ) -> None:
         """Simulate cases on SimPy and print the summary with confidence intervals."""
         import flowkit as fk
@@ -173,16 +214,20 @@ def _build() -> Any:
                      json_out=False,
                      title=f"{p.name}: {cases} cases x {replications} replication(s), seed {seed}")
 
+
+def _add_compare(app: Any, typer: Any) -> None:
+    """The ``compare`` command: compare processes, write the reports."""
+
     @app.command()
     def compare(
         files: list[Path] = typer.Argument(..., help="Two or more process files; the first "
                                            "is the reference."),
-        cases: int = typer.Option(1000, "--cases", "-n", min=1),
-        seed: int = typer.Option(1, "--seed", "-s"),
+        cases: int = _cases_option(typer, 1000),
+        seed: int = _seed_option(typer),
         replications: int = typer.Option(5, "--replications", "-r", min=2),
-        report: Path | None = typer.Option(None, "--report", help="Write an HTML report."),
+        report: Path | None = _report_option(typer, "Write an HTML report."),
         excel: Path | None = typer.Option(None, "--excel", help="Write an Excel workbook."),
-        json_out: bool = typer.Option(False, "--json", help="Print the table as JSON."),
+        json_out: bool = _json_option(typer, "Print the table as JSON."),
     ) -> None:
         """Compare processes statically and by simulation (paired confidence intervals)."""
         import flowkit as fk
@@ -209,6 +254,10 @@ def _build() -> Any:
         _print_table(c.ratios.drop(columns=["label_en"]).round(3), json_out=False)
         if report is not None:
             print(f"\nreport: {report}")
+
+
+def _add_convert(app: Any, typer: Any) -> None:
+    """The ``convert`` command: between YAML, JSON, BPMN and catalogues."""
 
     @app.command()
     def convert(
@@ -238,12 +287,15 @@ def _build() -> Any:
         except fk.FlowkitError as exc:
             _fail(str(exc))
 
+
+def _add_demo(app: Any, typer: Any) -> None:
+    """The ``demo`` command: a before/after comparison of a shipped example."""
+
     @app.command()
     def demo(
-        cases: int = typer.Option(300, "--cases", "-n", min=1,
-                                  help="Cases per replication (arrivals from 2024-01-01)."),
-        seed: int = typer.Option(1, "--seed", "-s"),
-        report: Path | None = typer.Option(None, "--report", help="Also write an HTML report."),
+        cases: int = _cases_option(typer, 300, "Cases per replication (arrivals from 2024-01-01)."),
+        seed: int = _seed_option(typer),
+        report: Path | None = _report_option(typer, "Also write an HTML report."),
     ) -> None:
         """A real before/after comparison of a shipped example (嘉兴南湖 游泳场所)."""
         import flowkit as fk
@@ -272,8 +324,6 @@ def _build() -> Any:
             c.to_html(report)
             print(f"report: {report}")
 
-    return app
-
 
 def _db_figures(db: Any) -> dict[str, float]:
     """The Doing Business figures by KPI id: the ``db_<attribute>`` rows of ``fk.kpis()``."""
@@ -283,6 +333,7 @@ def _db_figures(db: Any) -> dict[str, float]:
 
 
 def _write(p: Any, target: Path) -> None:
+    """Write a process by the suffix of ``target`` (BPMN, catalogue or YAML/JSON)."""
     import flowkit as fk
 
     suffix = target.suffix.lower()

@@ -21,6 +21,7 @@ adds to the chain as it is, without a minimum.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +33,8 @@ from .chain import Chain
 from .flowcalc import Edge, FlowModel, Scope
 
 __all__ = ["DoingBusiness", "doing_business"]
+
+_log = logging.getLogger("flowkit")
 
 
 def _floor(days: float, online: bool) -> float:
@@ -59,12 +62,18 @@ class DoingBusiness:
         return pd.DataFrame(list(self.rows)).set_index("procedure")
 
     def _repr_html_(self) -> str:
+        """Notebook HTML: the figures and the table; a one-line note when they cannot
+        be shown (a display hook must not break a notebook), logged on the ``flowkit``
+        logger."""
         try:
             head = f"<div><b>{self.process.name}</b> — " + " · ".join(
                 f"{label_zh(k)} {label_en(k)} {getattr(self, KPIS[k].of[3:]):.4g}"
                 for k in DB_ROWS)
             return head + self.table().to_html() + "</div>"
-        except Exception as exc:
+        except (KeyError, TypeError, ValueError) as exc:
+            # KeyError: no procedure rows to index; TypeError/ValueError: a figure that
+            # is not a number
+            _log.warning("display of DoingBusiness failed", exc_info=exc)
             return f"<pre>DoingBusiness ({exc.__class__.__name__} while displaying)</pre>"
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .charts import compare, distribution
 from .common import svg
 from .journey import journey, likely_trips, size
-from .swimlane import layout, swimlane
+from .swimlane import figure_size, layout, swimlane
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -19,12 +20,21 @@ if TYPE_CHECKING:
 
 __all__ = ["figure_svg", "journey_size", "report_figures", "swimlane_size"]
 
+_log = logging.getLogger("flowkit")
+
+#: what drawing a figure raises on data it cannot draw: matplotlib's ValueError
+#: (non-finite limits, an image too large …, and every FlowkitError), a lookup of a
+#: kind, channel or KPI the figure has no style for (KeyError, IndexError), a bad
+#: value type (TypeError), a renderer limit (OverflowError, RuntimeError)
+_FIGURE_ERRORS: tuple[type[Exception], ...] = (
+    ValueError, KeyError, IndexError, TypeError, OverflowError, RuntimeError,
+)
+
 
 def swimlane_size(p: Process, scale: float = 1.0) -> tuple[float, float]:
     """A figure size (inches) that gives every swimlane column and row room."""
-    lay = layout(p)
-    return (min(2.0 + 1.25 * (lay.columns + 1.2), 40.0) * scale,
-            min(1.6 + 1.0 * -lay.bottom, 30.0) * scale)
+    w, h = figure_size(layout(p))
+    return w * scale, h * scale
 
 
 def journey_size(p: Process) -> tuple[float, float]:
@@ -47,9 +57,16 @@ def figure_svg(draw: Callable[[Axes], Any], figsize: tuple[float, float]) -> str
 
 
 def _figure(title: str, draw: Callable[[Axes], Any], figsize: tuple[float, float]) -> str:
+    """A titled figure of the report; a note in its place when it cannot be drawn.
+
+    The guard stays because one figure failing must not lose the report (the
+    tables stay readable); it catches only ``_FIGURE_ERRORS`` and
+    logs what it swallowed, with the traceback, on the ``flowkit`` logger.
+    """
     try:
         body = figure_svg(draw, figsize)
-    except Exception as exc:  # one figure failing must not lose the report
+    except _FIGURE_ERRORS as exc:
+        _log.warning("report figure %r could not be drawn", title, exc_info=exc)
         body = (f"<p class=muted>(figure unavailable: {html.escape(type(exc).__name__)}: "
                 f"{html.escape(str(exc))})</p>")
     return f"<div class=figure><h3>{html.escape(title)}</h3>{body}</div>"

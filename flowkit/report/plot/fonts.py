@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
+import logging
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,12 +39,24 @@ PREFERRED = (
 )
 #: text a usable font must cover
 _PROBE = "中文跑动办理环节部门（）"
+#: what fontTools raises on a malformed table (besides its TTLibError): short
+#: reads, bad offsets and the assertions of its decoders
+_FONT_DATA_ERRORS: tuple[type[Exception], ...] = (
+    struct.error, EOFError, KeyError, IndexError, ValueError, AssertionError,
+)
+
+_log = logging.getLogger("flowkit")
 
 
 def _usable(path: str, index: int = 0) -> bool:
-    """A TrueType-outline font (PDF-safe) that covers common Chinese text."""
+    """A TrueType-outline font (PDF-safe) that covers common Chinese text.
+
+    A font file that cannot be read is not usable: it is skipped (and logged at
+    debug level on the ``flowkit`` logger), so one broken system font never stops
+    a plot.
+    """
+    ttlib = importlib.import_module("fontTools.ttLib")  # matplotlib depends on fonttools
     try:
-        ttlib = importlib.import_module("fontTools.ttLib")  # matplotlib depends on fonttools
         font = ttlib.TTFont(path, fontNumber=index, lazy=True)
         try:
             if "glyf" not in font:
@@ -51,7 +65,8 @@ def _usable(path: str, index: int = 0) -> bool:
             return all(ord(ch) in cmap for ch in _PROBE)
         finally:
             font.close()
-    except Exception:
+    except (OSError, ttlib.TTLibError, *_FONT_DATA_ERRORS) as exc:
+        _log.debug("font %s (index %d) skipped: %s", path, index, exc)
         return False
 
 

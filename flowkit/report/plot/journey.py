@@ -39,45 +39,93 @@ def likely_trips(p: Process) -> tuple[list[Trip], float]:
     from ...analysis.flowcalc import FlowModel
 
     fm = FlowModel(p)
-    st = p.structure
-    steps = {s.id: s for s in p.steps}
-    trips: list[Trip] = []
+    trips = _fetch_trips(p)
     # fetch trips: all at the start; the first step waits for the longest issue time
     t0 = 0.0
     for m in p.fetched:
         issuer = p.department(p.material(m).issued_by or "")
-        wait = fm.elapsed_wd(issuer.issue_time)
-        trips.append(Trip(issuer.where, 0.0, 0.0, [f"取证：{p.material(m).label}"], fetch=True))
-        t0 = max(t0, wait)
-    taken: set[str] = set()
-    budget = [20 * len(p.steps) + 10]
+        t0 = max(t0, fm.elapsed_wd(issuer.issue_time))
+    walk = _LikelyWalk(p, fm, trips)
+    _, end = walk.walk(p.start_step, None, None, t0, False)
+    trips.sort(key=lambda tr: tr.start)
+    return trips, end
 
-    def choose(s: Any) -> str | None:
+
+def _fetch_trips(p: Process) -> list[Trip]:
+    """The fetch trips (取证) before the start, in the order materials are listed."""
+    return [
+        Trip(p.department(p.material(m).issued_by or "").where, 0.0, 0.0,
+             [f"取证：{p.material(m).label}"], fetch=True)
+        for m in p.fetched
+    ]
+
+
+#: where the applicant is after a step: (location, index of the trip there), or None
+_Here = tuple[str, int] | None
+
+
+class _LikelyWalk:
+    """The walk of :func:`likely_trips` along the most likely path, collecting trips.
+
+    ``taken`` holds the steps already walked (a choice prefers a branch not yet
+    taken); ``budget`` bounds the walk (a loop that is always the likelier
+    outcome ends it).
+    """
+
+    def __init__(self, p: Process, fm: Any, trips: list[Trip]) -> None:
+        self.p, self.fm, self.trips = p, fm, trips
+        self.steps = {s.id: s for s in p.steps}
+        self.blocks = p.structure.blocks
+        self.taken: set[str] = set()
+        self.budget = 20 * len(p.steps) + 10
+
+    def choose(self, s: Any) -> str | None:
+        """The most probable next step of ``s``, preferring one not yet taken."""
         options = [(t, pr) for t, pr in s.branches if pr > 0]
         if not options:
             return None
-        fresh = [o for o in options if o[0] not in taken] or options
+        fresh = [o for o in options if o[0] not in self.taken] or options
         return max(fresh, key=lambda o: o[1])[0]
 
-    def walk(node: str, stop: str | None, here: tuple[str, int] | None, t: float,
-             back: bool) -> tuple[tuple[str, int] | None, float]:
-        while node != stop and budget[0] > 0:
-            budget[0] -= 1
-            s = steps[node]
-            taken.add(node)
+    def visit(self, s: Any, here: _Here, t: float, work: float, back: bool) -> _Here:
+        """A counter step: a new trip, unless the applicant is still at its location."""
+        loc = self.p.location_of(s)
+        if back or s.join == "all" or here is None or here[0] != loc:
+            self.trips.append(Trip(loc, t, t + work, [s.label]))
+            return (loc, len(self.trips) - 1)
+        trip = self.trips[here[1]]
+        trip.steps.append(s.label)
+        trip.end = t + work
+        return here
+
+    def parallel(self, node: str, s: Any, here: _Here, t: float) -> tuple[str, float]:
+        """Every branch of the AND block at ``node``: its join and when the longest ends."""
+        fm, blk = self.fm, self.blocks[node]
+        ends = []
+        for head in s.targets:
+            e = fm.edges[(node, head)]
+            h = None if e.delayed else here
+            tb = t + (fm.elapsed_wd(e.delay) if e.delay is not None else 0.0)
+            if head == blk.join:
+                ends.append(tb)
+            else:
+                ends.append(self.walk(head, blk.join, h, tb, False)[1])
+        return blk.join, max(ends)
+
+    def walk(self, node: str, stop: str | None, here: _Here, t: float,
+             back: bool) -> tuple[_Here, float]:
+        """Walk from ``node`` until ``stop`` (or the end); where and when it ends."""
+        fm = self.fm
+        while node != stop and self.budget > 0:
+            self.budget -= 1
+            s = self.steps[node]
+            self.taken.add(node)
             if s.schedule is not None:
                 t += fm.session_wd(s)
                 here = None
             work = fm.work_wd(s)
             if s.is_visit:
-                loc = p.location_of(s)
-                if back or s.join == "all" or here is None or here[0] != loc:
-                    trips.append(Trip(loc, t, t + work, [s.label]))
-                    here = (loc, len(trips) - 1)
-                else:
-                    trip = trips[here[1]]
-                    trip.steps.append(s.label)
-                    trip.end = t + work
+                here = self.visit(s, here, t, work, back)
             t += work
             if not s.wait.is_zero:
                 t += fm.elapsed_wd(s.wait)
@@ -85,19 +133,10 @@ def likely_trips(p: Process) -> tuple[list[Trip], float]:
             if s.flow == "end":
                 return here, t
             if s.flow == "and":
-                blk = st.blocks[node]
-                ends = []
-                for head in s.targets:
-                    e = fm.edges[(node, head)]
-                    h = None if e.delayed else here
-                    tb = t + (fm.elapsed_wd(e.delay) if e.delay is not None else 0.0)
-                    if head == blk.join:
-                        ends.append(tb)
-                    else:
-                        ends.append(walk(head, blk.join, h, tb, False)[1])
-                node, t, here, back = blk.join, max(ends), None, False
+                node, t = self.parallel(node, s, here, t)
+                here, back = None, False
                 continue
-            nxt = choose(s)
+            nxt = self.choose(s)
             if nxt is None:
                 return here, t
             e = fm.edges[(node, nxt)]
@@ -108,10 +147,6 @@ def likely_trips(p: Process) -> tuple[list[Trip], float]:
             back = e.back
             node = nxt
         return here, t
-
-    _, end = walk(p.start_step, None, None, t0, False)
-    trips.sort(key=lambda tr: tr.start)
-    return trips, end
 
 
 def case_events(r: Result, case: int, replication: int,
@@ -143,35 +178,19 @@ def result_trips(r: Result, p: Process, case: int = 0, replication: int = 0
     time the case was done.
     """
     sel = case_events(r, case, replication, p.name if "process" in r.events else None)
-    cases = r.cases
-    row_mask = (cases["case"] == case) & (cases["replication"] == replication)
-    if "process" in cases:
-        row_mask &= cases["process"].astype(str) == p.name
-    row = cases[row_mask.to_numpy()].iloc[0]
-    arrival = row["arrival"]
-    done = float((row["done"] - arrival) / _day())
+    arrival, done = _arrival_done(r, p, case, replication)
     steps = {s.id: s for s in p.steps}
     from ...analysis.flowcalc import FlowModel
 
     edges = FlowModel(p).edges
-    trips = [
-        Trip(p.department(p.material(m).issued_by or "").where, 0.0, 0.0,
-             [f"取证：{p.material(m).label}"], fetch=True)
-        for m in p.fetched
-    ]
+    trips = _fetch_trips(p)
     #: per event: presence after it, (location, day of the visit's last counter step, trip)
     after: list[tuple[str, Any, int] | None] = []
     seen: list[tuple[str, Any, Any]] = []  # (step id, end, start) of earlier events
     for _, e in sel.iterrows():
         sid = str(e["step"])
         s = steps[sid]
-        # the step it came from: the latest earlier event that flows into it
-        pred = None
-        for k in range(len(seen) - 1, -1, -1):
-            u, u_end, _ = seen[k]
-            if sid in steps[u].targets and u_end <= e["enabled"]:
-                pred = k
-                break
+        pred = _predecessor(seen, sid, e["enabled"], steps)
         here = after[pred] if pred is not None else None
         back = False
         if pred is not None:
@@ -201,6 +220,28 @@ def result_trips(r: Result, p: Process, case: int = 0, replication: int = 0
         seen.append((sid, e["end"], e["start"]))
     trips.sort(key=lambda tr: tr.start)
     return trips, done
+
+
+def _arrival_done(r: Result, p: Process, case: int, replication: int) -> tuple[Any, float]:
+    """When the case arrived (a timestamp) and when it was done (days since arrival)."""
+    cases = r.cases
+    row_mask = (cases["case"] == case) & (cases["replication"] == replication)
+    if "process" in cases:
+        row_mask &= cases["process"].astype(str) == p.name
+    row = cases[row_mask.to_numpy()].iloc[0]
+    arrival = row["arrival"]
+    return arrival, float((row["done"] - arrival) / _day())
+
+
+def _predecessor(seen: list[tuple[str, Any, Any]], sid: str, enabled: Any,
+                 steps: dict[str, Any]) -> int | None:
+    """The step an event came from: the latest earlier event that flows into ``sid``
+    and ended by the time it was enabled (its index in ``seen``)."""
+    for k in range(len(seen) - 1, -1, -1):
+        u, u_end, _ = seen[k]
+        if sid in steps[u].targets and u_end <= enabled:
+            return k
+    return None
 
 
 def size(trips: list[Trip]) -> tuple[float, float]:
@@ -276,63 +317,105 @@ def journey(
     """
     import matplotlib
 
+    j = _journey_of(p_or_result, process, case, replication)
+    fam = family()
+    places = list(dict.fromkeys(tr.location for tr in j.trips))
+    row = {loc: k for k, loc in enumerate(places)}
+    with matplotlib.rc_context(rc_params()):
+        ax = axes(ax, size(j.trips))
+        span = max(j.end, max((tr.end for tr in j.trips), default=0.0), 1e-9)
+        _draw_trips(ax, j.trips, row, span, fam)
+        _draw_moves(ax, j, row, span, fam)
+        _draw_done(ax, j, fam)
+        _dress(ax, j, places, span, fam)
+    return ax
+
+
+@dataclass
+class _Journey:
+    """What a journey plot shows: the trips, when the case ends, the time unit
+    (English and Chinese) and the title."""
+
+    trips: list[Trip]
+    end: float
+    unit: str
+    unit_zh: str
+    title: str
+
+
+def _journey_of(p_or_result: Process | Result, process: Process | None, case: int,
+                replication: int) -> _Journey:
+    """The trips of a Process (most likely path) or of one case of a Result."""
     if isinstance(p_or_result, Process):
         p = p_or_result
         trips, end = likely_trips(p)
-        unit, unit_zh = "working days (static means)", "工作日"
-        title = f"{p.name}：跑动 {len(trips)} 次（最可能路径）"
-    else:
-        if process is None:
-            raise FlowkitError(
-                "journey(result) needs the simulated process: journey(r, process=p, case=0)"
-            )
-        p = process
-        trips, end = result_trips(p_or_result, p, case, replication)
-        unit, unit_zh = "days since arrival (simulated)", "天"
-        title = f"{p.name}：案件 {case}（重复 {replication}）跑动 {len(trips)} 次"
-    fam = family()
-    places = list(dict.fromkeys(tr.location for tr in trips))
-    row = {loc: k for k, loc in enumerate(places)}
+        return _Journey(trips, end, "working days (static means)", "工作日",
+                        f"{p.name}：跑动 {len(trips)} 次（最可能路径）")
+    if process is None:
+        raise FlowkitError(
+            "journey(result) needs the simulated process: journey(r, process=p, case=0)"
+        )
+    p = process
+    trips, end = result_trips(p_or_result, p, case, replication)
+    return _Journey(trips, end, "days since arrival (simulated)", "天",
+                    f"{p.name}：案件 {case}（重复 {replication}）跑动 {len(trips)} 次")
+
+
+def _draw_trips(ax: Axes, trips: list[Trip], row: dict[str, int], span: float,
+                fam: list[str]) -> None:
+    """Each trip: a bar over its time, a numbered marker (hollow for a fetch trip)
+    and the steps done on it."""
     red = CHANNEL_STYLE["counter"][0]
-    with matplotlib.rc_context(rc_params()):
-        ax = axes(ax, size(trips))
-        span = max(end, max((tr.end for tr in trips), default=0.0), 1e-9)
-        for k, tr in enumerate(trips):
-            y = row[tr.location]
-            ax.plot([tr.start, max(tr.end, tr.start + span * 0.004)], [y, y], color=red,
-                    lw=5, solid_capstyle="round", alpha=0.5, zorder=2)
-            ax.plot([tr.start], [y], marker="o", ms=15, mfc="white" if tr.fetch else red,
-                    mec=red, mew=1.5, zorder=3, ls="none", gid=f"trip-{k + 1}")
-            ax.text(tr.start, y, str(k + 1), ha="center", va="center", fontsize=7,
-                    color=red if tr.fetch else "white", zorder=4, fontfamily=fam)
-            ax.text(tr.start, y + 0.2, wrap("、".join(tr.steps), 18), ha="center", va="top",
-                    fontsize=6.5, fontfamily=fam, zorder=4, linespacing=1.1)
-        moves = [tr for tr in trips if not tr.fetch] or trips
-        for a, b in itertools.pairwise(moves):
-            ya, yb = row[a.location], row[b.location]
-            ax.plot([a.end, b.start], [ya, yb], color="#95a5a6", lw=1.0, ls="--", zorder=1)
-            gap = b.start - a.end
-            if gap > 0.05 * span:
-                ax.text((a.end + b.start) / 2, (ya + yb) / 2 - 0.06,
-                        f"等 {gap:.1f} {unit_zh}", ha="center", va="bottom", fontsize=6.5,
-                        color="#566573", fontfamily=fam, zorder=4,
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
-                              "alpha": 0.85})
-        ax.axvline(end, color="#1e8449", lw=1.2, ls=":", zorder=1)
-        ax.text(end, -0.6, f"办结 {end:.1f} {unit_zh}", ha="right", va="center", fontsize=7,
-                color="#1e8449", fontfamily=fam)
-        if not trips:
-            ax.text(end / 2 if end > 0 else 0.5, 0, "零跑动 no visit", ha="center",
-                    va="center", fontsize=11, color="#1e8449", fontfamily=fam)
-        ax.set_yticks(range(len(places)), [wrap(loc, 14) for loc in places],
-                      fontfamily=fam, fontsize=7.5)
-        ax.set_ylim(len(places) - 0.4 if places else 0.6, -0.9)
-        pad = 0.04 * span if math.isfinite(span) else 1.0
-        ax.set_xlim(-pad - 0.02 * span, span + pad)
-        ax.set_xlabel(f"{unit_zh} {unit}", fontfamily=fam)
-        ax.set_title(title, fontsize=10, fontfamily=fam, loc="left")
-        ax.grid(axis="x", color="#e5e8e8", lw=0.6)
-        ax.set_axisbelow(True)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-    return ax
+    for k, tr in enumerate(trips):
+        y = row[tr.location]
+        ax.plot([tr.start, max(tr.end, tr.start + span * 0.004)], [y, y], color=red,
+                lw=5, solid_capstyle="round", alpha=0.5, zorder=2)
+        ax.plot([tr.start], [y], marker="o", ms=15, mfc="white" if tr.fetch else red,
+                mec=red, mew=1.5, zorder=3, ls="none", gid=f"trip-{k + 1}")
+        ax.text(tr.start, y, str(k + 1), ha="center", va="center", fontsize=7,
+                color=red if tr.fetch else "white", zorder=4, fontfamily=fam)
+        ax.text(tr.start, y + 0.2, wrap("、".join(tr.steps), 18), ha="center", va="top",
+                fontsize=6.5, fontfamily=fam, zorder=4, linespacing=1.1)
+
+
+def _draw_moves(ax: Axes, j: _Journey, row: dict[str, int], span: float,
+                fam: list[str]) -> None:
+    """Dashed lines between consecutive trips, labelled with the wait when it is long
+    enough to read (over 5 % of the span)."""
+    moves = [tr for tr in j.trips if not tr.fetch] or j.trips
+    for a, b in itertools.pairwise(moves):
+        ya, yb = row[a.location], row[b.location]
+        ax.plot([a.end, b.start], [ya, yb], color="#95a5a6", lw=1.0, ls="--", zorder=1)
+        gap = b.start - a.end
+        if gap > 0.05 * span:
+            ax.text((a.end + b.start) / 2, (ya + yb) / 2 - 0.06,
+                    f"等 {gap:.1f} {j.unit_zh}", ha="center", va="bottom", fontsize=6.5,
+                    color="#566573", fontfamily=fam, zorder=4,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                          "alpha": 0.85})
+
+
+def _draw_done(ax: Axes, j: _Journey, fam: list[str]) -> None:
+    """The line where the case is done (办结); 零跑动 when there is no trip."""
+    end, unit_zh = j.end, j.unit_zh
+    ax.axvline(end, color="#1e8449", lw=1.2, ls=":", zorder=1)
+    ax.text(end, -0.6, f"办结 {end:.1f} {unit_zh}", ha="right", va="center", fontsize=7,
+            color="#1e8449", fontfamily=fam)
+    if not j.trips:
+        ax.text(end / 2 if end > 0 else 0.5, 0, "零跑动 no visit", ha="center",
+                va="center", fontsize=11, color="#1e8449", fontfamily=fam)
+
+
+def _dress(ax: Axes, j: _Journey, places: list[str], span: float, fam: list[str]) -> None:
+    """Rows of places, limits, the time axis, the title and a light grid."""
+    ax.set_yticks(range(len(places)), [wrap(loc, 14) for loc in places],
+                  fontfamily=fam, fontsize=7.5)
+    ax.set_ylim(len(places) - 0.4 if places else 0.6, -0.9)
+    pad = 0.04 * span if math.isfinite(span) else 1.0
+    ax.set_xlim(-pad - 0.02 * span, span + pad)
+    ax.set_xlabel(f"{j.unit_zh} {j.unit}", fontfamily=fam)
+    ax.set_title(j.title, fontsize=10, fontfamily=fam, loc="left")
+    ax.grid(axis="x", color="#e5e8e8", lw=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
