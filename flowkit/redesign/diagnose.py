@@ -16,8 +16,6 @@ from ..simulation.simulate import simulate
 from .build import redesign
 from .levers import (
     Lever,
-    _auto_run,
-    _rework_into_counters,
     accept_incomplete,
     co_locate,
     commitment,
@@ -29,6 +27,8 @@ from .levers import (
     share_data,
     single_window,
 )
+from .levers.rework import _rework_into_counters
+from .levers.structure import _auto_run
 
 __all__ = ["LEVER_ORDER", "diagnose", "search"]
 
