@@ -23,7 +23,9 @@ from hypothesis import strategies as st
 import flowkit as fk
 from flowkit import levers as lv
 from flowkit.analysis.flowcalc import FlowModel
-from flowkit.redesign.levers import _auto_run, _front_desks, _rework_into_counters
+from flowkit.redesign.levers.channels import _front_desks
+from flowkit.redesign.levers.rework import _rework_into_counters
+from flowkit.redesign.levers.structure import _auto_run
 
 EPS = 1e-9
 #: properties are restricted to the structures where they hold: many draws are skipped

@@ -328,3 +328,58 @@ def test_diff_lists_changes_by_id(p: fk.Process) -> None:
     row = d[(d["id"] == "license") & (d["field"] == "shared")].iloc[0]
     assert (row["before"], row["after"]) == (False, True)
     assert fk.diff(p, p).empty
+
+
+@pytest.mark.parametrize("build", [
+    lambda: L.remove_step(),
+    lambda: L.merge_steps(),
+    lambda: L.merge_steps(a="apply"),
+    lambda: L.flatten(),
+    lambda: L.add_staff(),
+    lambda: L.add_staff(dept="amr"),
+    lambda: L.set_wait(),
+    lambda: L.set_wait(step="review"),
+], ids=["remove_step", "merge_steps", "merge_steps-b", "flatten", "add_staff",
+        "add_staff-n", "set_wait", "set_wait-wait"])
+def test_a_lever_without_a_required_parameter_fails_when_built(build) -> None:
+    """A required parameter left out fails at construction, before any process is seen."""
+    with pytest.raises(TypeError, match="required"):
+        build()
+
+
+@pytest.mark.parametrize(("build", "match"), [
+    (lambda: L.remove_step(step=""), "remove_step: step= is required"),
+    (lambda: L.merge_steps(a="apply", b=None), "merge_steps: b= is required"),
+    (lambda: L.flatten(level=""), "flatten: level= is required"),
+    (lambda: L.add_staff(dept=None, n=1), "add_staff: dept= is required"),
+    (lambda: L.set_wait(step="", wait="1wd"), "set_wait: step= is required"),
+    (lambda: L.commitment(), "commitment: name the review steps"),
+    (lambda: L.commitment(steps=[], materials=[]), "commitment: name the review steps"),
+], ids=["remove_step", "merge_steps", "flatten", "add_staff", "set_wait", "commitment",
+        "commitment-empty"])
+def test_a_lever_with_an_empty_required_parameter_says_which(build, match: str) -> None:
+    """An empty required id (or a commitment naming nothing) is a located LeverError."""
+    with pytest.raises(fk.LeverError, match=match):
+        build()
+
+
+def test_required_parameters_may_be_given_by_position(p: fk.Process) -> None:
+    """The documented order: remove_step(step), merge_steps(a, b), set_wait(step, wait) …"""
+    assert L.remove_step("env_review") == L.remove_step(step="env_review")
+    assert L.merge_steps("fire_apply", "fire_check") == L.merge_steps(a="fire_apply",
+                                                                      b="fire_check")
+    assert L.add_staff("amr", 2) == L.add_staff(dept="amr", n=2)
+    assert L.set_wait("env_review", "2wd") == L.set_wait(step="env_review", wait="2wd")
+    assert L.flatten("市") == L.flatten(level="市")
+    assert fk.redesign(p, L.commitment(materials=["lease"])).step("apply").materials == (
+        "id_card", "no_crime")
+
+
+def test_the_levers_namespace_shows_levers_only() -> None:
+    """dir(fk.levers) lists the levers and Lever, not the family modules or helpers."""
+    assert dir(fk.levers) == sorted(fk.levers.__all__)
+    assert "Lever" in dir(fk.levers)
+    assert not {"base", "channels", "structure", "capacity", "rework"} & set(dir(fk.levers))
+    for name in fk.levers.__all__:
+        obj = getattr(fk.levers, name)
+        assert obj is fk.levers.Lever or issubclass(obj, fk.levers.Lever)

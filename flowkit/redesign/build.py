@@ -6,8 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import LeverError
-from ..model.process import Change, HistoryEntry, Process
+from ..errors import LeverError, ModelError
+from ..model.process import Change, Department, HistoryEntry, Material, Process, Step
 from .edit import plain
 from .levers import Lever
 
@@ -72,6 +72,7 @@ def redesign(process: Process, *levers: Lever, name: str | None = None) -> Proce
 
 
 def _prefixed(p: Process, k: int) -> str:
+    """The step-id prefix of the ``k``-th service of a bundle."""
     return f"s{k + 1}_"
 
 
@@ -115,13 +116,62 @@ def bundle(*processes: Process, name: str) -> Process:
     >>> a1.visits + a2.visits, ab.visits, a1.materials + a2.materials, ab.materials
     (4.0, 2.0, 4.0, 3.0)
     """
+    _check_services(processes)
+    departments, materials = _shared_definitions(processes)
+    intake_ids = [_first_intake(p) for p in processes]
+    front = next((p.step(i) for p, i in zip(processes, intake_ids, strict=True) if i), None)
+    if front is None:
+        raise LeverError("bundle: no service starts with an intake (受理) step to merge")
+    heads: list[str] = []
+    deliveries: list[Step] = []
+    body: list[dict[str, Any]] = []
+    for k, (p, i) in enumerate(zip(processes, intake_ids, strict=True)):
+        part, head, ends = _service_part(p, k, i)
+        deliveries.extend(ends)
+        if head is not None and head != _DELIVERY:
+            heads.append(head)
+        body.extend(part)
+    steps = [
+        _intake_step(name, front, _intake_materials(processes, intake_ids), heads),
+        *body,
+        _delivery_step(deliveries, front, join_needed=len(heads) >= 2),
+    ]
+    first = processes[0]
+    tree = {
+        "name": name,
+        "calendar": first.calendar,
+        "arrivals": first.arrivals,
+        "handoff": first.handoff,
+        "departments": list(departments.values()),
+        "materials": list(materials.values()),
+        "steps": steps,
+        "history": [_bundle_entry(processes, intake_ids, deliveries, name)],
+    }
+    try:
+        return Process.model_validate(tree)
+    except ModelError as err:
+        raise LeverError("bundle: the bundled process would not be valid: "
+                         + "; ".join(err.problems)) from err
+
+
+_INTAKE, _DELIVERY = "intake", "delivery"
+
+
+def _check_services(processes: tuple[Process, ...]) -> None:
+    """At least two processes, all of them :class:`Process` objects."""
     if len(processes) < 2:
         raise LeverError("bundle needs at least two processes")
     for p in processes:
         if not isinstance(p, Process):
             raise LeverError("bundle takes Process objects: load files with flowkit.load")
-    departments: dict[str, Any] = {}
-    materials: dict[str, Any] = {}
+
+
+def _shared_definitions(
+    processes: tuple[Process, ...],
+) -> tuple[dict[str, Department], dict[str, Material]]:
+    """The departments and materials of all services by id; one id, one definition."""
+    departments: dict[str, Department] = {}
+    materials: dict[str, Material] = {}
     for p in processes:
         for d in p.departments:
             if d.id in departments and departments[d.id] != d:
@@ -134,129 +184,135 @@ def bundle(*processes: Process, name: str) -> Process:
             if m.id in materials and materials[m.id] != m:
                 raise LeverError(f"bundle: material '{m.id}' differs between services")
             materials.setdefault(m.id, m)
-    first = processes[0]
-    intake_ids: list[str | None] = []
-    for p in processes:
-        s = p.step(p.start_step)
-        intake_ids.append(s.id if s.kind == "intake" else None)
-    front = next((p.step(i) for p, i in zip(processes, intake_ids, strict=True) if i), None)
-    if front is None:
-        raise LeverError("bundle: no service starts with an intake (受理) step to merge")
-    steps: list[dict[str, Any]] = []
-    merged_materials: list[str] = []
+    return departments, materials
+
+
+def _first_intake(p: Process) -> str | None:
+    """The service's start step when it is an intake (受理), else None."""
+    s = p.step(p.start_step)
+    return s.id if s.kind == "intake" else None
+
+
+def _intake_materials(processes: tuple[Process, ...], intake_ids: list[str | None]) -> list[str]:
+    """The first intakes' materials united without duplicates, minus what a service produces."""
+    merged: list[str] = []
     for p, i in zip(processes, intake_ids, strict=True):
         if i is not None:
             for mid in p.step(i).materials:
-                if mid not in merged_materials:
-                    merged_materials.append(mid)
+                if mid not in merged:
+                    merged.append(mid)
     produced = {m for p in processes for m in p.produced}
-    merged_materials = [m for m in merged_materials if m not in produced]
-    intake_id, delivery_id = "intake", "delivery"
-    heads: list[str] = []
-    deliveries: list[Any] = []
-    body: list[dict[str, Any]] = []
-    for k, (p, i) in enumerate(zip(processes, intake_ids, strict=True)):
-        pre = _prefixed(p, k)
-        ends = [s for s in p.steps if s.flow == "end" and s.kind == "delivery"
-                and s.channel in ("counter", "mail", "online")]
-        dropped = {i} | {s.id for s in ends} if i else {s.id for s in ends}
-        deliveries.extend(ends)
-        supplement = f"{pre}supplement" if i else None
-        needs_supp = False
+    return [m for m in merged if m not in produced]
 
-        def target(t: str, pre: str = pre, i: str | None = i,
-                   supplement: str | None = supplement, ends: list[Any] = ends) -> str:
-            nonlocal needs_supp
-            if i is not None and t == i:
-                needs_supp = True
-                return supplement  # type: ignore[return-value]
-            if t in {e.id for e in ends}:
-                return delivery_id
-            return pre + t
 
-        part: list[dict[str, Any]] = []
-        for s in p.steps:
-            if s.id in dropped:
-                continue
-            data = {n: getattr(s, n) for n in type(s).model_fields}
-            data["id"] = pre + s.id
-            nxt = s.next
-            if isinstance(nxt, str):
-                data["next"] = target(nxt)
-            elif isinstance(nxt, dict):
-                out: dict[str, float] = {}
-                for t, q in nxt.items():
-                    out[target(t)] = out.get(target(t), 0.0) + q
-                data["next"] = next(iter(out)) if len(out) == 1 else out
-            elif isinstance(nxt, tuple):
-                data["next"] = [target(t) for t in nxt]
-            data["by_type"] = {}
-            part.append(data)
-        if i is not None:
-            after = p.step(i).next
-            head = target(after) if isinstance(after, str) else None
-            if head is None and after is not None:
-                raise LeverError(f"bundle: service '{p.name}' continues its intake by a "
-                                 "choice or a split; give it a plain next step")
-        else:
-            head = pre + p.start_step
-        if needs_supp and i is not None:
-            s = p.step(i)
-            part.append({"id": supplement, "name": f"{s.label}（补正）",
-                         "department": s.department, "kind": "intake", "channel": "counter",
-                         "work": s.work, "materials": s.materials, "next": head})
-        if head is not None and head != delivery_id:
-            heads.append(head)
-        body.extend(part)
-    steps.append({"id": intake_id, "name": f"{name}受理", "department": front.department,
-                  "kind": "intake", "channel": front.channel, "work": front.work,
-                  "materials": tuple(merged_materials)})
-    if len(heads) >= 2:
-        steps[0]["next"] = heads
-        join_needed = True
-    elif heads:
-        steps[0]["next"] = heads[0]
-        join_needed = False
+class _Retarget:
+    """Where a flow of one service goes in the bundle.
+
+    Back to the service's intake: to its supplement step (and it is then needed); to
+    one of its deliveries: to the common delivery; elsewhere: to the prefixed step.
+    """
+
+    def __init__(self, pre: str, intake: str | None, ends: list[Step]) -> None:
+        self.pre = pre
+        self.intake = intake
+        self.end_ids = {e.id for e in ends}
+        self.supplement = f"{pre}supplement" if intake else None
+        self.needs_supplement = False
+
+    def __call__(self, t: str) -> str:
+        if self.intake is not None and t == self.intake:
+            self.needs_supplement = True
+            return self.supplement  # type: ignore[return-value]
+        if t in self.end_ids:
+            return _DELIVERY
+        return self.pre + t
+
+    def next_of(self, nxt: Any) -> Any:
+        """A step's ``next`` with every target moved (a choice's merged targets summed)."""
+        if isinstance(nxt, str):
+            return self(nxt)
+        if isinstance(nxt, dict):
+            out: dict[str, float] = {}
+            for t, q in nxt.items():
+                out[self(t)] = out.get(self(t), 0.0) + q
+            return next(iter(out)) if len(out) == 1 else out
+        if isinstance(nxt, tuple):
+            return [self(t) for t in nxt]
+        return nxt
+
+
+def _service_part(
+    p: Process, k: int, i: str | None
+) -> tuple[list[dict[str, Any]], str | None, list[Step]]:
+    """One service's back office in the bundle: its steps, the head of its branch, and
+    the deliveries the common delivery replaces."""
+    pre = _prefixed(p, k)
+    ends = [s for s in p.steps if s.flow == "end" and s.kind == "delivery"
+            and s.channel in ("counter", "mail", "online")]
+    dropped = {i} | {s.id for s in ends} if i else {s.id for s in ends}
+    target = _Retarget(pre, i, ends)
+    part: list[dict[str, Any]] = []
+    for s in p.steps:
+        if s.id in dropped:
+            continue
+        data = {n: getattr(s, n) for n in type(s).model_fields}
+        data["id"] = pre + s.id
+        data["next"] = target.next_of(s.next)
+        data["by_type"] = {}
+        part.append(data)
+    if i is not None:
+        after = p.step(i).next
+        head = target(after) if isinstance(after, str) else None
+        if head is None and after is not None:
+            raise LeverError(f"bundle: service '{p.name}' continues its intake by a "
+                             "choice or a split; give it a plain next step")
     else:
-        steps[0]["next"] = delivery_id
-        join_needed = False
-    steps.extend(body)
+        head = pre + p.start_step
+    if target.needs_supplement and i is not None:
+        s = p.step(i)
+        part.append({"id": target.supplement, "name": f"{s.label}（补正）",
+                     "department": s.department, "kind": "intake", "channel": "counter",
+                     "work": s.work, "materials": s.materials, "next": head})
+    return part, head, ends
+
+
+def _intake_step(name: str, front: Step, materials: list[str], heads: list[str]) -> dict[str, Any]:
+    """The one intake: the first front desk's window, every service's materials, and on
+    to the services' branches (in parallel when there are several)."""
+    nxt: str | list[str] = heads if len(heads) >= 2 else heads[0] if heads else _DELIVERY
+    return {"id": _INTAKE, "name": f"{name}受理", "department": front.department,
+            "kind": "intake", "channel": front.channel, "work": front.work,
+            "materials": tuple(materials), "next": nxt}
+
+
+def _delivery_step(deliveries: list[Step], front: Step, join_needed: bool) -> dict[str, Any]:
+    """The one delivery (统一出件): the first delivery's department, channel and work,
+    the fees summed, the products united; it joins the branches when there are several."""
     ref = deliveries[0] if deliveries else front
     fee = sum(d.fee for d in deliveries)
-    steps.append({"id": delivery_id, "name": "统一出件", "department": ref.department,
-                  "kind": "delivery", "channel": ref.channel if deliveries else "counter",
-                  "work": ref.work if deliveries else front.work, "fee": fee,
-                  "produces": tuple(dict.fromkeys(m for d in deliveries for m in d.produces)),
-                  "join": "all" if join_needed else None})
-    entry = HistoryEntry(
+    return {"id": _DELIVERY, "name": "统一出件", "department": ref.department,
+            "kind": "delivery", "channel": ref.channel if deliveries else "counter",
+            "work": ref.work if deliveries else front.work, "fee": fee,
+            "produces": tuple(dict.fromkeys(m for d in deliveries for m in d.produces)),
+            "join": "all" if join_needed else None}
+
+
+def _bundle_entry(processes: tuple[Process, ...], intake_ids: list[str | None],
+                  deliveries: list[Step], name: str) -> HistoryEntry:
+    """The bundle's history entry: the services' prefixes and what the two new steps merge."""
+    return HistoryEntry(
         lever="bundle", label="一件事一次办",
         params={"processes": [p.name for p in processes], "name": name},
         changes=tuple(
             [Change(target="process", id=p.name, action="add", after=_prefixed(p, k))
              for k, p in enumerate(processes)]
-            + [Change(target="step", id="intake", action="add",
+            + [Change(target="step", id=_INTAKE, action="add",
                       after={"merges": [i for i in intake_ids if i]}),
-               Change(target="step", id="delivery", action="add",
+               Change(target="step", id=_DELIVERY, action="add",
                       after={"merges": [d.id for d in deliveries]})]
         ),
         note="one intake, back offices in parallel, one delivery",
     )
-    tree = {
-        "name": name,
-        "calendar": first.calendar,
-        "arrivals": first.arrivals,
-        "handoff": first.handoff,
-        "departments": list(departments.values()),
-        "materials": list(materials.values()),
-        "steps": steps,
-        "history": [entry],
-    }
-    try:
-        return Process.model_validate(tree)
-    except Exception as exc:
-        problems = getattr(exc, "problems", [str(exc)])
-        raise LeverError("bundle: the bundled process would not be valid: "
-                         + "; ".join(problems)) from None
 
 
 def diff(p: Process, q: Process) -> pd.DataFrame:

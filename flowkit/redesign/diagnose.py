@@ -12,12 +12,17 @@ import pandas as pd
 from ..analysis.analyze import Analysis, analyze
 from ..errors import FlowkitError, LeverError
 from ..model.process import Process
+from ..model.seeds import (
+    DEFAULT_N_CASES,
+    DEFAULT_REPLICATIONS,
+    DEFAULT_SEED,
+    SeedLike,
+    resolve_seed,
+)
 from ..simulation.simulate import simulate
 from .build import redesign
 from .levers import (
     Lever,
-    _auto_run,
-    _rework_into_counters,
     accept_incomplete,
     co_locate,
     commitment,
@@ -29,6 +34,8 @@ from .levers import (
     share_data,
     single_window,
 )
+from .levers.rework import _rework_into_counters
+from .levers.structure import _auto_run
 
 __all__ = ["LEVER_ORDER", "diagnose", "search"]
 
@@ -42,15 +49,22 @@ GAIN_KPIS = ("visits", "workdays", "handoffs", "materials")
 
 
 def _figures(a: Analysis) -> dict[str, float]:
+    """The static figures diagnose and search compare."""
     return {k: float(getattr(a, k)) for k in (*GAIN_KPIS, "steps", "departments")}
 
 
 def _worse(before: dict[str, float], after: dict[str, float]) -> list[str]:
+    """The gain figures that are higher (worse) after than before."""
     return [k for k in GAIN_KPIS if after[k] > before[k] + 1e-9]
 
 
 def _candidates(p: Process) -> list[tuple[Lever, str, str]]:
     """(lever, where, why) for every lever that structurally applies."""
+    return [*_applicant_candidates(p), *_rework_candidates(p), *_flow_candidates(p)]
+
+
+def _applicant_candidates(p: Process) -> list[tuple[Lever, str, str]]:
+    """Levers on the applicant's path: certificates, counters, intakes, deliveries."""
     out: list[tuple[Lever, str, str]] = []
     unshared = [m.id for m in p.materials if m.issued and not m.shared
                 and any(m.id in s.materials for s in p.steps)]
@@ -75,6 +89,12 @@ def _candidates(p: Process) -> list[tuple[Lever, str, str]]:
     if deliveries:
         out.append((mail_delivery(), ", ".join(deliveries),
                     "collecting the result is a trip; posting it is not"))
+    return out
+
+
+def _rework_candidates(p: Process) -> list[tuple[Lever, str, str]]:
+    """Levers on the 补正 loops: supplements online, reviews replaced by a commitment."""
+    out: list[tuple[Lever, str, str]] = []
     loops_to_counter = sorted({v for _, v in _rework_into_counters(p)})
     if loops_to_counter:
         out.append((accept_incomplete(), ", ".join(loops_to_counter),
@@ -87,6 +107,12 @@ def _candidates(p: Process) -> list[tuple[Lever, str, str]]:
         out.append((commitment(steps=(r,)), r,
                     "a review whose 补正 loop costs time and trips; under 告知承诺 the "
                     "applicant signs and the check comes after the decision"))
+    return out
+
+
+def _flow_candidates(p: Process) -> list[tuple[Lever, str, str]]:
+    """Levers on the back office's flow: parallel reviews, the platform, merged steps."""
+    out: list[tuple[Lever, str, str]] = []
     try:
         branches = _auto_run(p)
         out.append((parallelize(), ", ".join(b[0] for b in branches),
@@ -143,48 +169,68 @@ def diagnose(process: Process) -> pd.DataFrame:
     if not isinstance(process, Process):
         raise FlowkitError("diagnose takes a Process: load files with flowkit.load")
     base = _figures(analyze(process))
-    platform: dict[str, float] | None = None
-    rows: list[dict[str, Any]] = []
-    for lever, where, why in _candidates(process):
-        try:
-            after = _figures(analyze(lever.apply(process)))
-        except LeverError:
-            continue
-        levers: tuple[Lever, ...] = (lever,)
-        worse = [k for k in _worse(base, after) if k in lever.primary]
-        if worse and lever.name != "electronic_handoff" and process.handoff.mode == "paper":
-            # paper transfers to a new back office can split a visit: try on the platform
-            try:
-                if platform is None:
-                    platform = _figures(analyze(electronic_handoff().apply(process)))
-                both = _figures(analyze(redesign(process, lever, electronic_handoff())))
-            except LeverError:
-                continue
-            if [k for k in _worse(platform, both) if k in lever.primary]:
-                continue
-            after, levers = both, (lever, electronic_handoff())
-            why += (f" (with electronic_handoff: alone, paper transfers make "
-                    f"{', '.join(worse)} worse)")
-        elif worse:
-            continue
-        gain = {k: base[k] - after[k] for k in GAIN_KPIS}
-        if all(v <= 1e-9 for v in gain.values()):
-            continue
-        costs = [f"{k} +{-v:.3g}" for k, v in gain.items() if v < -1e-9]
-        if costs:
-            why += f"; trade-off: {', '.join(costs)}"
-        score = sum(gain[k] / base[k] for k in GAIN_KPIS if base[k] > 0)
-        rows.append({
-            "finding": "+".join(lv.name for lv in levers),
-            "label_zh": "+".join(lv.label for lv in levers),
-            "levers": levers, "where": where, "why": why, **gain, "score": score,
-        })
+    platform: dict[str, dict[str, float]] = {}  # the platform's figures, once needed
+    rows = [row for lever, where, why in _candidates(process)
+            if (row := _finding(process, base, lever, where, why, platform)) is not None]
     cols = ["finding", "label_zh", "levers", "where", "why", *GAIN_KPIS, "score"]
     df = pd.DataFrame(rows, columns=cols)
     return df.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def _finding(process: Process, base: dict[str, float], lever: Lever, where: str, why: str,
+             platform: dict[str, dict[str, float]]) -> dict[str, Any] | None:
+    """The row of one candidate, or None where it does not apply, gains nothing or makes
+    worse a figure it is for (alone, or with ``electronic_handoff`` on paper)."""
+    try:
+        after = _figures(analyze(lever.apply(process)))
+    except LeverError:
+        return None
+    levers: tuple[Lever, ...] = (lever,)
+    worse = [k for k in _worse(base, after) if k in lever.primary]
+    if worse and lever.name != "electronic_handoff" and process.handoff.mode == "paper":
+        # paper transfers to a new back office can split a visit: try on the platform
+        both = _on_the_platform(process, lever, platform)
+        if both is None:
+            return None
+        after, levers = both, (lever, electronic_handoff())
+        why += (f" (with electronic_handoff: alone, paper transfers make "
+                f"{', '.join(worse)} worse)")
+    elif worse:
+        return None
+    gain = {k: base[k] - after[k] for k in GAIN_KPIS}
+    if all(v <= 1e-9 for v in gain.values()):
+        return None
+    costs = [f"{k} +{-v:.3g}" for k, v in gain.items() if v < -1e-9]
+    if costs:
+        why += f"; trade-off: {', '.join(costs)}"
+    score = sum(gain[k] / base[k] for k in GAIN_KPIS if base[k] > 0)
+    return {
+        "finding": "+".join(lv.name for lv in levers),
+        "label_zh": "+".join(lv.label for lv in levers),
+        "levers": levers, "where": where, "why": why, **gain, "score": score,
+    }
+
+
+def _on_the_platform(process: Process, lever: Lever,
+                     platform: dict[str, dict[str, float]]) -> dict[str, float] | None:
+    """The figures of ``lever`` with ``electronic_handoff``, or None where the pair does not
+    apply or is worse than the platform alone on a figure the lever is for.
+
+    ``platform`` caches the figures of the platform alone under ``"figures"``.
+    """
+    try:
+        if "figures" not in platform:
+            platform["figures"] = _figures(analyze(electronic_handoff().apply(process)))
+        both = _figures(analyze(redesign(process, lever, electronic_handoff())))
+    except LeverError:
+        return None
+    if [k for k in _worse(platform["figures"], both) if k in lever.primary]:
+        return None
+    return both
+
+
 def _order(lv: Lever) -> int:
+    """A lever's place in :data:`LEVER_ORDER` (unknown levers last)."""
     return LEVER_ORDER.index(lv.name) if lv.name in LEVER_ORDER else len(LEVER_ORDER)
 
 
@@ -195,9 +241,9 @@ def search(
     objective: str | Sequence[str] = ("n_levers", "visits", "workdays"),
     constraints: Mapping[str, float | bool] | None = None,
     simulate_front: bool = True,
-    n_cases: int = 300,
-    seed: int = 1,
-    replications: int = 3,
+    n_cases: int = DEFAULT_N_CASES,
+    seed: SeedLike = DEFAULT_SEED,
+    replications: int = DEFAULT_REPLICATIONS,
     max_levers: int = 12,
 ) -> pd.DataFrame:
     """The Pareto front of lever combinations that meet the constraints.
@@ -220,8 +266,13 @@ def search(
         for 最多跑一次.
     simulate_front : bool
         Simulate each combination on the front (``days``, ``days_p90``).
-    n_cases, seed, replications
-        For that simulation.
+    n_cases, replications : int
+        For that simulation (defaults: ``DEFAULT_N_CASES``, ``DEFAULT_REPLICATIONS`` of
+        :mod:`flowkit.model.seeds`).
+    seed : int, numpy.random.Generator, numpy.random.SeedSequence or None
+        Resolved once by :func:`~flowkit.model.seeds.resolve_seed`; every combination on
+        the front is simulated with that seed (the same cases). ``None`` (the default)
+        draws one.
     max_levers : int
         At most this many instances are combined (2^n subsets).
 
@@ -240,12 +291,29 @@ def search(
     >>> int(front.iloc[0]["n_levers"]), bool(front.iloc[0]["one_visit"])
     (3, True)
     """
-    if isinstance(objective, str):
-        objective = (objective,)
+    objectives = [objective] if isinstance(objective, str) else list(objective)
+    pool = _pool(process, levers, max_levers)
+    bounds = dict(constraints or {})
+    _check_figures(bounds, objectives)
+    sim_seed = resolve_seed(seed) if simulate_front else None
+    pool.sort(key=_order)
+    df = _combinations(process, pool)
+    front = _pareto(df[_meets(df, bounds)], objectives)
+    front = front.sort_values(objectives, kind="stable").reset_index(drop=True)
+    if sim_seed is not None:
+        front = _simulated(front, n_cases=n_cases, seed=sim_seed, replications=replications)
+    return front.drop(columns="process")
+
+
+_FIGURES = {"n_levers", "visits", "workdays", "materials", "handoffs", "steps", "departments",
+            "one_visit", "fee", "max_visits"}
+
+
+def _pool(process: Process, levers: Sequence[Lever] | None, max_levers: int) -> list[Lever]:
+    """The lever instances to combine: those given, else those :func:`diagnose` proposes."""
     if levers is None:
-        found = diagnose(process)
         pool: list[Lever] = []
-        for combo in found["levers"]:
+        for combo in diagnose(process)["levers"]:
             for lv in combo:
                 if lv not in pool:
                     pool.append(lv)
@@ -256,13 +324,22 @@ def search(
             f"search: {len(pool)} lever instances make 2^{len(pool)} combinations; give "
             f"levers= with at most {max_levers}, or raise max_levers"
         )
-    constraints = dict(constraints or {})
-    known = {"n_levers", "visits", "workdays", "materials", "handoffs", "steps", "departments",
-             "one_visit", "fee", "max_visits"}
+    return pool
+
+
+def _check_figures(constraints: Mapping[str, float | bool], objective: list[str]) -> None:
+    """Every constrained or minimised figure is one search knows."""
     for k in [*constraints, *objective]:
-        if k not in known:
-            raise FlowkitError(f"search: unknown figure '{k}': use one of {sorted(known)}")
-    pool.sort(key=_order)
+        if k not in _FIGURES:
+            raise FlowkitError(f"search: unknown figure '{k}': use one of {sorted(_FIGURES)}")
+
+
+def _combinations(process: Process, pool: list[Lever]) -> pd.DataFrame:
+    """Every subset of ``pool`` that applies, in pool order, with its static figures.
+
+    Each combination extends the one without its last lever (kept in a cache), so a
+    subset whose prefix does not apply is skipped without applying anything.
+    """
     rows: list[dict[str, Any]] = []
     cache: dict[tuple[int, ...], Process | None] = {(): process}
     for r in range(len(pool) + 1):
@@ -278,36 +355,42 @@ def search(
                 continue
             cache[combo] = q
             a = analyze(q)
-            row = {"levers": tuple(pool[i] for i in combo),
-                   "names": " + ".join(repr(pool[i]) for i in combo) or "(none)",
-                   "n_levers": len(combo), **_figures(a), "one_visit": a.one_visit,
-                   "max_visits": a.max_visits, "fee": a.fee, "process": q}
-            rows.append(row)
-    df = pd.DataFrame(rows)
+            rows.append({"levers": tuple(pool[i] for i in combo),
+                         "names": " + ".join(repr(pool[i]) for i in combo) or "(none)",
+                         "n_levers": len(combo), **_figures(a), "one_visit": a.one_visit,
+                         "max_visits": a.max_visits, "fee": a.fee, "process": q})
+    return pd.DataFrame(rows)
+
+
+def _meets(df: pd.DataFrame, constraints: Mapping[str, float | bool]) -> pd.Series:
+    """Which rows meet every constraint (upper bounds; ``one_visit`` exactly)."""
     ok = pd.Series(True, index=df.index)
     for k, bound in constraints.items():
         if k == "one_visit":
             ok &= df["one_visit"] == bool(bound)
         else:
             ok &= df[k] <= float(bound) + 1e-9
-    feasible = df[ok]
-    front = _pareto(feasible, list(objective))
-    front = front.sort_values(list(objective), kind="stable").reset_index(drop=True)
-    if simulate_front and not front.empty:
-        days, p90 = [], []
-        for q in front["process"]:
-            res = simulate(q, n_cases=n_cases, seed=seed, replications=replications,
-                           keep_events=False, progress=False)
-            days.append(float(res.cases["days"].mean()))
-            p90.append(float(res.cases["days"].quantile(0.9)))
-        front["days"] = days
-        front["days_p90"] = p90
-    elif simulate_front:
-        front = front.assign(days=pd.Series(dtype=float), days_p90=pd.Series(dtype=float))
-    return front.drop(columns="process")
+    return ok
+
+
+def _simulated(front: pd.DataFrame, *, n_cases: int, seed: int,
+               replications: int) -> pd.DataFrame:
+    """The front with the simulated mean and 90th percentile of ``days`` of each row."""
+    if front.empty:
+        return front.assign(days=pd.Series(dtype=float), days_p90=pd.Series(dtype=float))
+    days, p90 = [], []
+    for q in front["process"]:
+        res = simulate(q, n_cases=n_cases, seed=seed, replications=replications,
+                       keep_events=False, progress=False)
+        days.append(float(res.cases["days"].mean()))
+        p90.append(float(res.cases["days"].quantile(0.9)))
+    front["days"] = days
+    front["days_p90"] = p90
+    return front
 
 
 def _pareto(df: pd.DataFrame, objective: list[str]) -> pd.DataFrame:
+    """The rows no other row dominates on ``objective`` (all minimised)."""
     if df.empty:
         return df
     vals = df[objective].to_numpy(dtype=float)

@@ -225,7 +225,7 @@ class Editor:
             raise LeverError(
                 f"{lever}: the redesigned process would not be valid: "
                 + "; ".join(exc.problems)
-            ) from None
+            ) from exc
 
 
 _STEP_FIELDS = Step.model_fields

@@ -1,0 +1,82 @@
+"""Capacity and time levers: how fast the departments work and pass files on.
+
+一网通办 (platform) :class:`electronic_handoff`, 增员 :class:`add_staff` and 压缩时限
+:class:`set_wait` keep the steps and flows as they are and change transfer times,
+staff and waits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ...errors import LeverError
+from ...model.durations import DurationError, parse_duration
+from ...model.process import Process
+from ..edit import Editor
+from .base import Lever, _need_steps, _require_text
+
+__all__ = ["add_staff", "electronic_handoff", "set_wait"]
+
+
+# ---------------------------------------------------------------------------- 一网通办
+@dataclass(frozen=True, repr=False)
+class electronic_handoff(Lever):
+    """一网通办 (platform): files pass between departments electronically: no transfer time."""
+
+    name: ClassVar[str] = "electronic_handoff"
+    primary: ClassVar[tuple[str, ...]] = ("workdays",)
+    label: ClassVar[str] = "一网通办"
+
+    def _edit(self, ed: Editor, p: Process) -> str | None:
+        if p.handoff.mode == "electronic" and p.handoff.delay_or_default.is_zero:
+            raise LeverError(f"electronic_handoff: '{p.name}' already hands files over "
+                             "electronically without delay")
+        ed.set_top("handoff", {"mode": "electronic"})
+        return None
+
+
+# ---------------------------------------------------------------------------- 增员 / 压缩时限
+@dataclass(frozen=True, repr=False)
+class add_staff(Lever):
+    """增员: ``n`` more people in department ``dept``."""
+
+    dept: str
+    n: int
+    name: ClassVar[str] = "add_staff"
+    primary: ClassVar[tuple[str, ...]] = ()
+    label: ClassVar[str] = "增员"
+
+    def __post_init__(self) -> None:
+        _require_text("add_staff", dept=self.dept)
+
+    def _edit(self, ed: Editor, p: Process) -> str | None:
+        if self.dept not in {d.id for d in p.departments}:
+            raise LeverError(f"add_staff: '{self.dept}' is not a department of '{p.name}'")
+        if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < 1:
+            raise LeverError(f"add_staff: n={self.n!r}; give a whole number >= 1")
+        ed.set_department(self.dept, "staff", p.department(self.dept).staff + self.n)
+        return None
+
+
+@dataclass(frozen=True, repr=False)
+class set_wait(Lever):
+    """压缩时限: a step's ``wait`` becomes the one given."""
+
+    step: str
+    wait: str
+    name: ClassVar[str] = "set_wait"
+    primary: ClassVar[tuple[str, ...]] = ("workdays",)
+    label: ClassVar[str] = "压缩时限"
+
+    def __post_init__(self) -> None:
+        _require_text("set_wait", step=self.step)
+
+    def _edit(self, ed: Editor, p: Process) -> str | None:
+        _need_steps(p, [self.step], "set_wait")
+        try:
+            d = parse_duration(self.wait)
+        except DurationError as exc:
+            raise LeverError(f"set_wait: {exc}") from None
+        ed.set_step(self.step, "wait", d)
+        return None
