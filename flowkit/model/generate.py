@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .process import Process
+from .seeds import SeedLike, resolve_seed
 
 __all__ = ["random_process"]
 
@@ -118,7 +119,7 @@ _Hole = tuple[int, int]  # (step index, slot index) of a flow whose target is no
 def random_process(
     n_steps: int,
     *,
-    seed: int | None = None,
+    seed: SeedLike = None,
     departments: int = 8,
     locations: int = 3,
     loop_share: float = 0.1,
@@ -139,9 +140,13 @@ def random_process(
     ----------
     n_steps : int
         Number of steps (at least 1).
-    seed : int, optional
-        Seed of the :func:`numpy.random.default_rng` generator; no global random state
-        is used. ``None`` draws a fresh process each call.
+    seed : int, numpy.random.Generator, numpy.random.SeedSequence or None
+        Read by :func:`flowkit.model.seeds.resolve_seed` into the ``int`` that seeds
+        the :func:`numpy.random.default_rng` generator: an ``int`` gives the same
+        process every call, a ``Generator`` gives one draw (and so advances), a
+        ``SeedSequence`` its first state word; ``None`` draws a fresh process each
+        call. No global random state is used. The name of the process shows the
+        ``int`` when a seed is given.
     departments : int
         Number of departments (at least 1).
     locations : int
@@ -168,6 +173,8 @@ def random_process(
     ------
     ValueError
         When a size or share is out of range, or the calendar is unknown.
+    flowkit.FlowkitError
+        When ``seed`` is not one of the accepted kinds (a ``ValueError`` too).
 
     Examples
     --------
@@ -183,26 +190,19 @@ def random_process(
     >>> q = random_process(30, seed=2, loop_share=0, and_share=0, departments=1)
     >>> {s.flow for s in q.steps} <= {"seq", "xor", "end"}, len(q.departments)
     (True, 1)
-    """
-    if not isinstance(n_steps, int | np.integer) or n_steps < 1:
-        raise ValueError(f"n_steps must be an integer >= 1, got {n_steps!r}")
-    if departments < 1:
-        raise ValueError(f"departments must be >= 1, got {departments!r}")
-    if locations < 0 or materials < 0:
-        raise ValueError("locations and materials must be >= 0")
-    for name, share in (("loop_share", loop_share), ("and_share", and_share)):
-        if not 0 <= share <= 1:
-            raise ValueError(f"{name} must be in [0, 1], got {share!r}")
-    if calendar is None:
-        cal: Any = None
-    elif calendar == "always":
-        cal = "always"
-    elif calendar == "china":
-        cal = {"holidays": "china"}
-    else:
-        raise ValueError(f"calendar must be None, 'always' or 'china', got {calendar!r}")
 
-    rng = np.random.default_rng(seed)
+    A numpy ``Generator`` works as a seed; generators in the same state give the same
+    process:
+
+    >>> import numpy as np
+    >>> a = random_process(20, seed=np.random.default_rng(7))
+    >>> a == random_process(20, seed=np.random.default_rng(7)), len(a.steps)
+    (True, 20)
+    """
+    _check_sizes(n_steps, departments, locations, materials, loop_share, and_share)
+    cal = _calendar_tree(calendar)
+    number = resolve_seed(seed)
+    rng = np.random.default_rng(number)
     builder = _Builder(
         rng, int(n_steps), int(departments), int(locations), float(loop_share), float(and_share)
     )
@@ -210,7 +210,7 @@ def random_process(
     depts = _departments(rng, int(departments), int(locations))
     mats = _materials(rng, int(materials), steps, depts)
     tree: dict[str, Any] = {
-        "name": f"随机事项{'' if seed is None else seed}（{n_steps}环节）",
+        "name": f"随机事项{'' if seed is None else number}（{n_steps}环节）",
         "arrivals": {"per_day": int(rng.integers(5, 60))},
         "handoff": {"mode": "paper" if rng.random() < 0.7 else "electronic"},
         "departments": depts,
@@ -220,6 +220,37 @@ def random_process(
     if cal is not None:
         tree["calendar"] = cal
     return Process.model_validate(tree)
+
+
+def _check_sizes(
+    n_steps: int,
+    departments: int,
+    locations: int,
+    materials: int,
+    loop_share: float,
+    and_share: float,
+) -> None:
+    """Raise ``ValueError`` when a size or share of :func:`random_process` is out of range."""
+    if not isinstance(n_steps, int | np.integer) or n_steps < 1:
+        raise ValueError(f"n_steps must be an integer >= 1, got {n_steps!r}")
+    if departments < 1:
+        raise ValueError(f"departments must be >= 1, got {departments!r}")
+    if locations < 0 or materials < 0:
+        raise ValueError("locations and materials must be >= 0")
+    for name, share in (("loop_share", loop_share), ("and_share", and_share)):
+        if not 0 <= share <= 1:
+            raise ValueError(f"{name} must be in [0, 1], got {share!r}")
+
+
+def _calendar_tree(calendar: str | None) -> Any:
+    """The ``calendar`` entry of the process for ``None``, ``'always'`` or ``'china'``."""
+    if calendar is None:
+        return None
+    if calendar == "always":
+        return "always"
+    if calendar == "china":
+        return {"holidays": "china"}
+    raise ValueError(f"calendar must be None, 'always' or 'china', got {calendar!r}")
 
 
 # --------------------------------------------------------------------------- flow
