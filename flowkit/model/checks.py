@@ -94,46 +94,14 @@ def check_parts(
 
     refs_ok = True
     for i, s in steps:
-        if s.department not in dept_ids:
-            problems.append(
-                f"steps[{i}].department '{s.department}' is not a declared department"
-                f"{_hint(s.department, dept_ids)}: declare it under departments or fix the id"
-            )
-        for field in ("materials", "produces"):
-            for j, mid in enumerate(getattr(s, field)):
-                if mid not in mat_ids:
-                    problems.append(
-                        f"steps[{i}].{field}[{j}] '{mid}' is not a declared material"
-                        f"{_hint(mid, mat_ids)}: declare it under materials or fix the id"
-                    )
-            seen: set[str] = set()
-            for mid in getattr(s, field):
-                if mid in seen:
-                    problems.append(f"steps[{i}].{field} lists '{mid}' twice: list it once")
-                seen.add(mid)
-        for target in s.targets:
-            if target not in step_ids:
-                refs_ok = False
-                problems.append(
-                    f"steps[{i}].next '{target}' is not a step{_hint(target, step_ids)}: "
-                    "name an existing step id"
-                )
-        for type_id in s.by_type:
-            if type_id not in type_ids:
-                problems.append(
-                    f"steps[{i}].by_type.{type_id} is not a declared case type"
-                    f"{_hint(type_id, type_ids)}: declare it under case_types"
-                )
+        problems += _step_references(i, s, dept_ids, mat_ids)
+        flows = _flow_references(i, s, step_ids)
+        refs_ok = refs_ok and not flows
+        problems += flows
+        problems += _type_references(i, s, type_ids)
         problems += _limit_order(i, s)
 
-    if case_types:
-        total = sum(t.share for _, t in case_types)
-        if abs(total - 1.0) > 1e-6:
-            problems.append(
-                f"case_types shares sum to {total:g}, not 1: "
-                + ", ".join(f"{t.id}: {t.share:g}" for _, t in case_types)
-            )
-
+    problems += _case_type_shares(case_types)
     if start is not None and start not in step_ids:
         refs_ok = False
         problems.append(
@@ -148,7 +116,64 @@ def check_parts(
     return problems
 
 
+def _step_references(i: int, s: Step, dept_ids: list[str], mat_ids: list[str]) -> list[str]:
+    """Problems with the department and materials that step ``steps[i]`` names."""
+    problems: list[str] = []
+    if s.department not in dept_ids:
+        problems.append(
+            f"steps[{i}].department '{s.department}' is not a declared department"
+            f"{_hint(s.department, dept_ids)}: declare it under departments or fix the id"
+        )
+    for field in ("materials", "produces"):
+        for j, mid in enumerate(getattr(s, field)):
+            if mid not in mat_ids:
+                problems.append(
+                    f"steps[{i}].{field}[{j}] '{mid}' is not a declared material"
+                    f"{_hint(mid, mat_ids)}: declare it under materials or fix the id"
+                )
+        seen: set[str] = set()
+        for mid in getattr(s, field):
+            if mid in seen:
+                problems.append(f"steps[{i}].{field} lists '{mid}' twice: list it once")
+            seen.add(mid)
+    return problems
+
+
+def _flow_references(i: int, s: Step, step_ids: list[str]) -> list[str]:
+    """Problems with the targets of step ``steps[i]`` that are not steps."""
+    return [
+        f"steps[{i}].next '{target}' is not a step{_hint(target, step_ids)}: "
+        "name an existing step id"
+        for target in s.targets
+        if target not in step_ids
+    ]
+
+
+def _type_references(i: int, s: Step, type_ids: list[str]) -> list[str]:
+    """Problems with the case types that ``by_type`` of step ``steps[i]`` names."""
+    return [
+        f"steps[{i}].by_type.{type_id} is not a declared case type"
+        f"{_hint(type_id, type_ids)}: declare it under case_types"
+        for type_id in s.by_type
+        if type_id not in type_ids
+    ]
+
+
+def _case_type_shares(case_types: Sequence[tuple[int, CaseType]]) -> list[str]:
+    """A problem when the shares of the case types do not sum to 1."""
+    if not case_types:
+        return []
+    total = sum(t.share for _, t in case_types)
+    if abs(total - 1.0) > 1e-6:
+        return [
+            f"case_types shares sum to {total:g}, not 1: "
+            + ", ".join(f"{t.id}: {t.share:g}" for _, t in case_types)
+        ]
+    return []
+
+
 def _limit_order(i: int, s: Step) -> list[str]:
+    """A problem when the committed time limit of ``steps[i]`` exceeds its legal limit."""
     tl, ll = s.time_limit, s.legal_limit
     if tl is None or ll is None:
         return []

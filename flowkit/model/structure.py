@@ -107,87 +107,151 @@ def analyse_structure(
     >>> sorted(st.back_edges), st.problems
     ([('c', 'c')], [])
     """
-    by_id = {s.id: s for s in steps}
-    idx = index or {s.id: i for i, s in enumerate(steps)}
-    order = tuple(s.id for s in steps)
+    g = _Graph.of(steps, index)
     start_id = start or (steps[0].id if steps else "")
-    problems: list[str] = []
+    seen = reach([start_id], g.succ) if start_id in g.by_id else set()
+    back = _back_edges(g)
+    problems = _unreachable(g, seen, start_id)
+    problems += _stuck(g, seen)
+    finder = _BlockFinder(g, back, problems)
+    for sid in g.order:
+        if sid in seen and g.by_id[sid].flow == "and":
+            finder.find(sid)
+    problems += _stray_joins(g, seen, finder)
+    parent = _scopes(g.order, finder.blocks)
+    problems += _loops_across_blocks(g, back, finder.blocks, parent)
+    return Structure(
+        start=start_id,
+        order=g.order,
+        back_edges=frozenset(back),
+        blocks=finder.blocks,
+        parent=parent,
+        reachable=frozenset(seen),
+        problems=_unique(problems),
+    )
 
-    def where(sid: str) -> str:
-        return f"steps[{idx[sid]}]" if sid in idx else f"step '{sid}'"
 
-    succ = {s.id: [t for t in s.targets if t in by_id] for s in steps}
-    pos_succ = {s.id: [t for t, p in s.branches if p > 0 and t in by_id] for s in steps}
-    preds: dict[str, list[str]] = {s.id: [] for s in steps}
-    for u, vs in succ.items():
-        for v in vs:
-            preds[v].append(u)
+@dataclass(frozen=True)
+class _Graph:
+    """The flow graph of a list of steps, with their positions for messages."""
 
-    # reachability from the start
-    seen: set[str] = set()
-    if start_id in by_id:
-        seen.add(start_id)
-        todo_r = [start_id]
-        while todo_r:
-            node = todo_r.pop()
-            for v in succ[node]:
-                if v not in seen:
-                    seen.add(v)
-                    todo_r.append(v)
-    # loop flows: within a cycle (one strongly connected component), a flow to a step
-    # listed at or before its source
-    comp = _components(order, succ)
-    back: set[tuple[str, str]] = {
-        (u, v)
-        for u, vs in succ.items()
-        for v in vs
-        if comp[u] == comp[v] and idx.get(v, 0) <= idx.get(u, 0)
-    }
-    for s in steps:
-        if s.id not in seen:
-            problems.append(
-                f"{where(s.id)} '{s.id}' cannot be reached from the start '{start_id}': "
-                "connect it with a next, or remove it"
-            )
+    steps: Sequence[Step]
+    by_id: dict[str, Step]
+    idx: dict[str, int]
+    order: tuple[str, ...]
+    #: targets of each step that name a step, in listed order
+    succ: dict[str, list[str]]
+    #: the steps flowing into each step
+    preds: dict[str, list[str]]
 
-    # every reachable step must be able to reach an end over flows of positive probability
-    ends = {s.id for s in steps if s.flow == "end"}
-    rev_pos: dict[str, list[str]] = {s.id: [] for s in steps}
-    for u, vs in pos_succ.items():
-        for v in vs:
-            rev_pos[v].append(u)
-    can_end = reach(ends, rev_pos)
-    if not ends and steps:
-        problems.append(
-            "no step ends the process: give at least one step no next (the last step)"
+    @classmethod
+    def of(cls, steps: Sequence[Step], index: dict[str, int] | None) -> _Graph:
+        """The graph of ``steps``; ``index`` gives file positions (default: list order)."""
+        by_id = {s.id: s for s in steps}
+        succ = {s.id: [t for t in s.targets if t in by_id] for s in steps}
+        preds: dict[str, list[str]] = {s.id: [] for s in steps}
+        for u, vs in succ.items():
+            for v in vs:
+                preds[v].append(u)
+        return cls(
+            steps=steps,
+            by_id=by_id,
+            idx=index or {s.id: i for i, s in enumerate(steps)},
+            order=tuple(s.id for s in steps),
+            succ=succ,
+            preds=preds,
         )
-    else:
-        stuck = [s for s in order if s in seen and s not in can_end]
-        for sid in stuck:
-            problems.append(
-                f"{where(sid)} '{sid}' can never reach an end of the process (a loop with no "
-                "exit, or only exits of probability 0): give the loop a way out"
-            )
 
-    # AND blocks
-    blocks: dict[str, Block] = {}
-    join_owner: dict[str, str] = {}
-    failed: set[str] = set()
-    in_progress: set[str] = set()
+    def where(self, sid: str) -> str:
+        """``steps[i]`` for a step of the file, else ``step 'id'``."""
+        return f"steps[{self.idx[sid]}]" if sid in self.idx else f"step '{sid}'"
 
-    def find_block(split: str) -> Block | None:
-        if split in blocks:
-            return blocks[split]
-        if split in failed:
+
+def _back_edges(g: _Graph) -> set[tuple[str, str]]:
+    """Loop flows: within a cycle (one strongly connected component), a flow to a step
+    listed at or before its source."""
+    comp = _components(g.order, g.succ)
+    return {
+        (u, v)
+        for u, vs in g.succ.items()
+        for v in vs
+        if comp[u] == comp[v] and g.idx.get(v, 0) <= g.idx.get(u, 0)
+    }
+
+
+def _unreachable(g: _Graph, seen: set[str], start_id: str) -> list[str]:
+    """A problem for every step the start cannot reach."""
+    return [
+        f"{g.where(s.id)} '{s.id}' cannot be reached from the start '{start_id}': "
+        "connect it with a next, or remove it"
+        for s in g.steps
+        if s.id not in seen
+    ]
+
+
+def _stuck(g: _Graph, seen: set[str]) -> list[str]:
+    """Every reachable step must reach an end over flows of positive probability."""
+    ends = {s.id for s in g.steps if s.flow == "end"}
+    if not ends and g.steps:
+        return ["no step ends the process: give at least one step no next (the last step)"]
+    rev_pos: dict[str, list[str]] = {s.id: [] for s in g.steps}
+    for s in g.steps:
+        for t, p in s.branches:
+            if p > 0 and t in g.by_id:
+                rev_pos[t].append(s.id)
+    can_end = reach(ends, rev_pos)
+    return [
+        f"{g.where(sid)} '{sid}' can never reach an end of the process (a loop with no "
+        "exit, or only exits of probability 0): give the loop a way out"
+        for sid in g.order
+        if sid in seen and sid not in can_end
+    ]
+
+
+class _BlockFinder:
+    """Finds the AND block of each split, nested blocks first, and reports malformed ones.
+
+    Problems are appended to ``problems`` in the order they are found.
+    """
+
+    def __init__(self, g: _Graph, back: set[tuple[str, str]], problems: list[str]) -> None:
+        self.g = g
+        self.back = back
+        self.problems = problems
+        self.blocks: dict[str, Block] = {}
+        #: the split whose join each join step is
+        self.join_owner: dict[str, str] = {}
+        self.failed: set[str] = set()
+        self.in_progress: set[str] = set()
+
+    def find(self, split: str) -> Block | None:
+        """The block that ``split`` opens, or None (and problems) when it is malformed."""
+        if split in self.blocks:
+            return self.blocks[split]
+        if split in self.failed:
             return None
-        if split in in_progress:
-            problems.append(
-                f"{where(split)} '{split}': parallel blocks are not properly nested (the split "
-                "is reached again from inside its own branches)"
+        if split in self.in_progress:
+            self.problems.append(
+                f"{self.g.where(split)} '{split}': parallel blocks are not properly nested (the "
+                "split is reached again from inside its own branches)"
             )
-            failed.add(split)
+            self.failed.add(split)
             return None
-        in_progress.add(split)
+        self.in_progress.add(split)
+        branches, joins, ok = self._branches(split)
+        self.in_progress.discard(split)
+        block = self._close(split, branches, joins) if ok else None
+        if block is None:
+            self.failed.add(split)
+            return None
+        self.blocks[split] = block
+        self.join_owner[block.join] = split
+        return block
+
+    def _branches(self, split: str) -> tuple[list[Branch], list[set[str]], bool]:
+        """Walk every branch of ``split``: the branches, the joins each reaches, and whether
+        every branch is well formed."""
+        by_id = self.g.by_id
         branches: list[Branch] = []
         joins: list[set[str]] = []
         ok = True
@@ -199,173 +263,202 @@ def analyse_structure(
                 branches.append(Branch(head=head, nodes=frozenset()))
                 joins.append({head})
                 continue
-            nodes: set[str] = set()
-            found: set[str] = set()
-            forward: set[str] | None = None  # computed only if a loop flow needs it
-            todo = [head]
-            while todo:
-                x = todo.pop()
-                if x in nodes:
-                    continue
-                sx = by_id[x]
-                if sx.join == "all" and x != head:
-                    found.add(x)
-                    continue
-                nodes.add(x)
-                leaving = []
-                for t in sx.targets:
-                    if t in by_id and (x, t) in back:
-                        if forward is None:
-                            forward = _forward_reach(head, by_id, back)
-                        if t == split or t not in forward:
-                            leaving.append(t)
-                for t in leaving:
-                    problems.append(
-                        f"{where(x)} '{x}' loops back to '{t}', outside the parallel branch of "
-                        f"'{split}' it is in; no loop may leave or enter an AND block: end the "
-                        "loop inside the branch, or move the loop before the split"
-                    )
-                    ok = False
-                if leaving:
-                    continue
-                if sx.flow == "end":
-                    problems.append(
-                        f"{where(x)} '{x}' ends the process inside a parallel branch of "
-                        f"'{split}': every branch must meet the others at a join: all step"
-                    )
-                    ok = False
-                    continue
-                if sx.flow == "and":
-                    inner = find_block(x)
-                    if inner is None:
-                        ok = False
-                        continue
-                    nodes |= inner.nodes
-                    # the nested join belongs to this branch; go on after it
-                    jn = inner.join
-                    nodes.add(jn)
-                    todo.extend(t for t in by_id[jn].targets if t in by_id)
-                    continue
-                todo.extend(t for t in sx.targets if t in by_id)
+            nodes, found, branch_ok = self._walk(split, head)
+            ok = ok and branch_ok
             branches.append(Branch(head=head, nodes=frozenset(nodes)))
             joins.append(found)
-        in_progress.discard(split)
-        if not ok:
-            failed.add(split)
+        return branches, joins, ok
+
+    def _walk(self, split: str, head: str) -> tuple[set[str], set[str], bool]:
+        """The steps of the branch from ``head`` (nested blocks whole), the joins it
+        reaches, and whether it is well formed."""
+        by_id = self.g.by_id
+        nodes: set[str] = set()
+        found: set[str] = set()
+        forward: set[str] | None = None  # computed only if a loop flow needs it
+        ok = True
+        todo = [head]
+        while todo:
+            x = todo.pop()
+            if x in nodes:
+                continue
+            sx = by_id[x]
+            if sx.join == "all" and x != head:
+                found.add(x)
+                continue
+            nodes.add(x)
+            leaving, forward = self._loops_out(split, head, x, forward)
+            if leaving:
+                ok = False
+                continue
+            if sx.flow == "end":
+                self.problems.append(
+                    f"{self.g.where(x)} '{x}' ends the process inside a parallel branch of "
+                    f"'{split}': every branch must meet the others at a join: all step"
+                )
+                ok = False
+                continue
+            if sx.flow == "and":
+                inner = self.find(x)
+                if inner is None:
+                    ok = False
+                    continue
+                # the nested join belongs to this branch; go on after it
+                nodes |= inner.nodes
+                nodes.add(inner.join)
+                todo.extend(t for t in by_id[inner.join].targets if t in by_id)
+                continue
+            todo.extend(t for t in sx.targets if t in by_id)
+        return nodes, found, ok
+
+    def _loops_out(
+        self, split: str, head: str, x: str, forward: set[str] | None
+    ) -> tuple[list[str], set[str] | None]:
+        """Loop flows from ``x`` that leave the branch from ``head`` (each reported), and
+        the steps reachable from ``head`` without a loop flow once that was needed."""
+        leaving = []
+        for t in self.g.by_id[x].targets:
+            if t in self.g.by_id and (x, t) in self.back:
+                if forward is None:
+                    forward = _forward_reach(head, self.g.by_id, self.back)
+                if t == split or t not in forward:
+                    leaving.append(t)
+        for t in leaving:
+            self.problems.append(
+                f"{self.g.where(x)} '{x}' loops back to '{t}', outside the parallel branch of "
+                f"'{split}' it is in; no loop may leave or enter an AND block: end the "
+                "loop inside the branch, or move the loop before the split"
+            )
+        return leaving, forward
+
+    def _close(self, split: str, branches: list[Branch], joins: list[set[str]]) -> Block | None:
+        """The block when its branches meet at one join of its own, are disjoint and
+        closed to flows from outside; else None (and a problem)."""
+        jn = self._one_join(split, joins)
+        if jn is None or not self._disjoint(split, branches):
             return None
+        if not self._closed(split, branches, jn):
+            return None
+        return Block(split=split, join=jn, branches=tuple(branches))
+
+    def _one_join(self, split: str, joins: list[set[str]]) -> str | None:
+        """The one join every branch reaches, if it is no other split's join."""
         all_joins = set().union(*joins) if joins else set()
         if len(all_joins) != 1 or any(len(j) != 1 for j in joins):
             names = ", ".join(f"'{j}'" for j in sorted(all_joins)) or "none"
-            problems.append(
-                f"{where(split)} '{split}' splits into parallel branches "
-                f"{list(by_id[split].targets)} that do not all meet at one join: all step "
-                f"(joins reached: {names}); end every branch at the same step with join: all"
+            self.problems.append(
+                f"{self.g.where(split)} '{split}' splits into parallel branches "
+                f"{list(self.g.by_id[split].targets)} that do not all meet at one join: all "
+                f"step (joins reached: {names}); end every branch at the same step with "
+                "join: all"
             )
-            failed.add(split)
             return None
         jn = all_joins.pop()
-        if jn in join_owner and join_owner[jn] != split:
-            problems.append(
-                f"{where(jn)} '{jn}' is the join of both '{join_owner[jn]}' and '{split}': give "
-                "each parallel split its own join: all step"
+        if jn in self.join_owner and self.join_owner[jn] != split:
+            self.problems.append(
+                f"{self.g.where(jn)} '{jn}' is the join of both '{self.join_owner[jn]}' and "
+                f"'{split}': give each parallel split its own join: all step"
             )
-            failed.add(split)
             return None
-        # branches must be disjoint
+        return jn
+
+    def _disjoint(self, split: str, branches: list[Branch]) -> bool:
+        """True when no step is on two branches (else the first such step is reported)."""
         owner: dict[str, int] = {}
         for i, b in enumerate(branches):
             for n in b.nodes:
                 if n in owner:
-                    problems.append(
-                        f"{where(n)} '{n}' is on two parallel branches of '{split}' "
+                    self.problems.append(
+                        f"{self.g.where(n)} '{n}' is on two parallel branches of '{split}' "
                         f"(from '{branches[owner[n]].head}' and '{b.head}'): parallel "
                         "branches must not share steps"
                     )
-                    failed.add(split)
-                    return None
+                    return False
                 owner[n] = i
-        # no flow may enter a branch from outside, except split -> head
+        return True
+
+    def _closed(self, split: str, branches: list[Branch], jn: str) -> bool:
+        """True when flows enter the branches only from the split, and the join only from
+        the block (else the first stray flow is reported)."""
+        g = self.g
         for b in branches:
-            for n in sorted(b.nodes, key=lambda s: idx.get(s, 0)):
-                for p in preds[n]:
+            for n in sorted(b.nodes, key=lambda s: g.idx.get(s, 0)):
+                for p in g.preds[n]:
                     if p in b.nodes or (p == split and n == b.head):
                         continue
-                    problems.append(
-                        f"{where(p)} '{p}' flows into '{n}' inside a parallel branch of "
+                    self.problems.append(
+                        f"{g.where(p)} '{p}' flows into '{n}' inside a parallel branch of "
                         f"'{split}' from outside it; no loop may leave or enter an AND block"
                     )
-                    failed.add(split)
-                    return None
+                    return False
         inside = set().union(*(b.nodes for b in branches)) | {split}
-        for p in preds[jn]:
+        for p in g.preds[jn]:
             if p not in inside:
-                problems.append(
-                    f"{where(p)} '{p}' flows into the join '{jn}' of '{split}' from outside the "
-                    "parallel block; only its branches may flow into a join: all step"
+                self.problems.append(
+                    f"{g.where(p)} '{p}' flows into the join '{jn}' of '{split}' from outside "
+                    "the parallel block; only its branches may flow into a join: all step"
                 )
-                failed.add(split)
-                return None
-        block = Block(split=split, join=jn, branches=tuple(branches))
-        blocks[split] = block
-        join_owner[jn] = split
-        return block
+                return False
+        return True
 
-    for sid in order:
-        if sid in seen and by_id[sid].flow == "and":
-            find_block(sid)
 
-    for s in steps:
-        if s.join == "all" and s.id in seen and s.id not in join_owner and not failed:
-            problems.append(
-                f"{where(s.id)} '{s.id}' has join: all but is not where the branches of a "
-                "parallel split (next: [a, b]) meet: drop join: all, or make the branches "
-                "meet here"
-            )
+def _stray_joins(g: _Graph, seen: set[str], finder: _BlockFinder) -> list[str]:
+    """``join: all`` steps that close no block (reported only when every block is sound)."""
+    if finder.failed:
+        return []
+    return [
+        f"{g.where(s.id)} '{s.id}' has join: all but is not where the branches of a "
+        "parallel split (next: [a, b]) meet: drop join: all, or make the branches "
+        "meet here"
+        for s in g.steps
+        if s.join == "all" and s.id in seen and s.id not in finder.join_owner
+    ]
 
+
+def _scopes(
+    order: tuple[str, ...], blocks: dict[str, Block]
+) -> dict[str, tuple[str, int] | None]:
+    """The innermost (split, branch index) of each step, None at the top level."""
     parent: dict[str, tuple[str, int] | None] = dict.fromkeys(order)
-
-    # assign innermost scopes: outer blocks first, inner blocks overwrite
-    def depth(split: str) -> int:
-        d, cur = 0, split
-        while True:
-            holder = next(
-                (
-                    b.split
-                    for b in blocks.values()
-                    if cur in b.nodes
-                ),
-                None,
-            )
-            if holder is None:
-                return d
-            d += 1
-            cur = holder
-
-    for split in sorted(blocks, key=depth):
+    # outer blocks first, inner blocks overwrite
+    for split in sorted(blocks, key=lambda s: _depth(s, blocks)):
         for i, b in enumerate(blocks[split].branches):
             for n in b.nodes:
                 parent[n] = (split, i)
+    return parent
 
-    # a loop from inside a block to outside: back edges must stay in one scope
+
+def _depth(split: str, blocks: dict[str, Block]) -> int:
+    """How many blocks enclose the split step ``split``."""
+    d, cur = 0, split
+    while True:
+        holder = next((b.split for b in blocks.values() if cur in b.nodes), None)
+        if holder is None:
+            return d
+        d += 1
+        cur = holder
+
+
+def _loops_across_blocks(
+    g: _Graph,
+    back: set[tuple[str, str]],
+    blocks: dict[str, Block],
+    parent: dict[str, tuple[str, int] | None],
+) -> list[str]:
+    """Loop flows from inside a block to outside it: back edges must stay in one scope."""
+    heads = _split_heads(blocks)
+    problems = []
     for u, v in sorted(back):
-        if parent.get(u) != parent.get(v) and (u, v) not in _split_heads(blocks):
-            pu, pv = parent.get(u), parent.get(v)
-            if pu is not None and pv is not None and pu[0] == pv[0] and pu != pv:
-                continue
-            problems.append(
-                f"{where(u)} '{u}' loops back to '{v}' across the boundary of a parallel "
-                "block; no loop may leave or enter an AND block"
-            )
-
-    return Structure(
-        start=start_id,
-        order=order,
-        back_edges=frozenset(back),
-        blocks=blocks,
-        parent=parent,
-        reachable=frozenset(seen),
-        problems=_unique(problems),
-    )
+        pu, pv = parent.get(u), parent.get(v)
+        if pu == pv or (u, v) in heads:
+            continue
+        if pu is not None and pv is not None and pu[0] == pv[0]:
+            continue
+        problems.append(
+            f"{g.where(u)} '{u}' loops back to '{v}' across the boundary of a parallel "
+            "block; no loop may leave or enter an AND block"
+        )
+    return problems
 
 
 def reach(starts: Iterable[str], edges: Mapping[str, Iterable[str]]) -> set[str]:
