@@ -116,6 +116,7 @@ class Constant(_Dist):
 
     Examples
     --------
+    >>> from flowkit import parse_duration
     >>> parse_duration("3wd")
     Constant(unit='wd', dist='constant', value=3.0)
     """
@@ -246,6 +247,7 @@ class Normal(_Dist):
 
     Examples
     --------
+    >>> from flowkit import parse_duration
     >>> round(parse_duration("normal(mean=0h, sd=1h)").mean(), 4)   # sd * sqrt(2/pi)
     0.7979
     """
@@ -334,6 +336,7 @@ class Sum(_Dist):
 
     Examples
     --------
+    >>> from flowkit import parse_duration
     >>> d = parse_duration("exp(30min) + 1h")
     >>> d.unit, d.mean(), str(d)
     ('min', 90.0, 'exp(30min) + 60min')
