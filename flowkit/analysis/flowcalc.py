@@ -335,114 +335,161 @@ class FlowModel:
     # -- visits --------------------------------------------------------------------
     def visit_figures(self) -> tuple[float, float]:
         """Expected visits and the largest number of visits on any path (steps only)."""
-        st = self.structure
         counter_locs = sorted({self.location(s) for s in self.process.steps if s.is_visit})
         presences = [ABSENT, *counter_locs]
         scope_mean: dict[Scope, dict[str, float]] = {}
         scope_max: dict[Scope, dict[str, float]] = {}
-
-        def arrive(sigma: str, edge: Edge | None) -> str:
-            return ABSENT if edge is not None and edge.delayed else sigma
-
-        def visit(s: Step, alpha: str, back: bool) -> float:
-            if not s.is_visit:
-                return 0.0
-            if back or s.join == "all" or s.schedule is not None or alpha != self.location(s):
-                return 1.0
-            return 0.0
-
-        def after(s: Step, alpha: str) -> str:
-            if s.schedule is not None:
-                alpha = ABSENT  # waiting for the session ends the presence before the step
-            if not s.wait.is_zero:
-                return ABSENT
-            if s.is_visit:
-                return self.location(s)
-            return alpha
-
         for scope in self.scopes:
-            entry = self.entry(scope)
-            if scope is None:
-                entry_sigmas = [ABSENT]
-                entry_edge = None
-            else:
-                split, i = scope
-                entry_sigmas = presences
-                entry_edge = self.edges[(split, st.blocks[split].branches[i].head)]
-            if entry is None:
-                scope_mean[scope] = dict.fromkeys(entry_sigmas, 0.0)
-                scope_max[scope] = dict.fromkeys(entry_sigmas, 0.0)
-                continue
-            trans = self.transitions(scope)
-            es = self.steps[entry]
-            # expanded states (node, presence after it), reachable from every entry
-            index: dict[tuple[str, str], int] = {}
-            todo: list[tuple[str, str]] = []
-            starts: dict[str, tuple[tuple[str, str], float]] = {}
-            for sigma in entry_sigmas:
-                alpha = arrive(sigma, entry_edge)
-                state = (entry, after(es, alpha))
-                starts[sigma] = (state, visit(es, alpha, False))
-                if state not in index:
-                    index[state] = len(index)
-                    todo.append(state)
-            edges: list[tuple[int, int, float]] = []
-            rewards: list[tuple[int, int, float]] = []  # (i, j, reward) for longest
-            reward_mean: dict[int, float] = {}
-            exit_reward: dict[int, float] = {}
-            while todo:
-                state = todo.pop()
-                v, sigma = state
-                i = index[state]
-                s = self.steps[v]
-                r = 0.0
-                outs: list[tuple[tuple[str, str] | None, float, float]] = []
-                if s.flow == "and":
-                    blk = st.blocks[v]
-                    bm = sum(scope_mean[(v, k)][sigma] for k in range(len(blk.branches)))
-                    bx = sum(scope_max[(v, k)][sigma] for k in range(len(blk.branches)))
-                    j = self.steps[blk.join]
-                    vj = visit(j, ABSENT, False)
-                    nxt = (blk.join, after(j, ABSENT))
-                    outs.append((nxt, 1.0, bm + vj))
-                    rewards_max = bx + vj
-                else:
-                    rewards_max = None
-                    for t, p in trans[v]:
-                        if t is None:
-                            outs.append((None, p, 0.0))
-                            continue
-                        e = self.edges[(v, t)]
-                        ts = self.steps[t]
-                        alpha = arrive(sigma, e)
-                        outs.append(((t, after(ts, alpha)), p, visit(ts, alpha, e.back)))
-                leave = 1.0 - sum(p for _, p, _ in outs)
-                for target_state, p, rv in outs:
-                    r += p * rv
-                    if target_state is None:
-                        exit_reward[i] = max(exit_reward.get(i, -np.inf), 0.0)
-                        continue
-                    if target_state not in index:
-                        index[target_state] = len(index)
-                        todo.append(target_state)
-                    j_ = index[target_state]
-                    edges.append((i, j_, p))
-                    rmax = rewards_max if rewards_max is not None else rv
-                    rewards.append((i, j_, rmax))
-                if not outs or leave > 1e-12:
-                    exit_reward[i] = max(exit_reward.get(i, -np.inf), 0.0)
-                reward_mean[i] = r
-            n = len(index)
-            chain = Chain(n, edges)
-            rvec = np.zeros(n)
-            for i, r in reward_mean.items():
-                rvec[i] = r
-            x = chain.accumulate(rvec)
-            xmax = longest(n, rewards, [exit_reward.get(i, -np.inf) for i in range(n)])
-            scope_mean[scope] = {
-                sigma: r0 + float(x[index[state]]) for sigma, (state, r0) in starts.items()
-            }
-            scope_max[scope] = {
-                sigma: r0 + float(xmax[index[state]]) for sigma, (state, r0) in starts.items()
-            }
+            scope_mean[scope], scope_max[scope] = self._scope_visits(
+                scope, presences, scope_mean, scope_max
+            )
         return scope_mean[None][ABSENT], scope_max[None][ABSENT]
+
+    def _visit(self, s: Step, alpha: str, back: bool) -> float:
+        """Visits made by entering step ``s`` with presence ``alpha`` (0 or 1)."""
+        if not s.is_visit:
+            return 0.0
+        if back or s.join == "all" or s.schedule is not None or alpha != self.location(s):
+            return 1.0
+        return 0.0
+
+    def _after(self, s: Step, alpha: str) -> str:
+        """Presence after step ``s``, entered with presence ``alpha``."""
+        if s.schedule is not None:
+            alpha = ABSENT  # waiting for the session ends the presence before the step
+        if not s.wait.is_zero:
+            return ABSENT
+        if s.is_visit:
+            return self.location(s)
+        return alpha
+
+    def _scope_visits(
+        self,
+        scope: Scope,
+        presences: list[str],
+        scope_mean: dict[Scope, dict[str, float]],
+        scope_max: dict[Scope, dict[str, float]],
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """Mean and largest visits of one scope, per presence on entering it."""
+        entry = self.entry(scope)
+        if scope is None:
+            entry_sigmas = [ABSENT]
+            entry_edge = None
+        else:
+            split, i = scope
+            entry_sigmas = presences
+            entry_edge = self.edges[(split, self.structure.blocks[split].branches[i].head)]
+        if entry is None:
+            return dict.fromkeys(entry_sigmas, 0.0), dict.fromkeys(entry_sigmas, 0.0)
+        es = self.steps[entry]
+        vc = _VisitChain()
+        starts: dict[str, tuple[tuple[str, str], float]] = {}
+        for sigma in entry_sigmas:
+            alpha = _arrive(sigma, entry_edge)
+            state = (entry, self._after(es, alpha))
+            starts[sigma] = (state, self._visit(es, alpha, False))
+            vc.add(state)
+        self._explore_visits(vc, self.transitions(scope), scope_mean, scope_max)
+        x, xmax = vc.solve()
+        index = vc.index
+        return (
+            {sigma: r0 + float(x[index[state]]) for sigma, (state, r0) in starts.items()},
+            {sigma: r0 + float(xmax[index[state]]) for sigma, (state, r0) in starts.items()},
+        )
+
+    def _explore_visits(
+        self,
+        vc: _VisitChain,
+        trans: dict[str, list[tuple[str | None, float]]],
+        scope_mean: dict[Scope, dict[str, float]],
+        scope_max: dict[Scope, dict[str, float]],
+    ) -> None:
+        """Expand every state reachable from the queued ones into ``vc``."""
+        index, todo = vc.index, vc.todo
+        edges, rewards, exit_reward = vc.edges, vc.rewards, vc.exit_reward
+        while todo:
+            state = todo.pop()
+            v, sigma = state
+            i = index[state]
+            r = 0.0
+            outs, rewards_max = self._state_outs(v, sigma, trans, scope_mean, scope_max)
+            leave = 1.0 - sum(p for _, p, _ in outs)
+            for target_state, p, rv in outs:
+                r += p * rv
+                if target_state is None:
+                    exit_reward[i] = max(exit_reward.get(i, -np.inf), 0.0)
+                    continue
+                if target_state not in index:
+                    index[target_state] = len(index)
+                    todo.append(target_state)
+                j_ = index[target_state]
+                edges.append((i, j_, p))
+                rmax = rewards_max if rewards_max is not None else rv
+                rewards.append((i, j_, rmax))
+            if not outs or leave > 1e-12:
+                exit_reward[i] = max(exit_reward.get(i, -np.inf), 0.0)
+            vc.reward_mean[i] = r
+
+    def _state_outs(
+        self,
+        v: str,
+        sigma: str,
+        trans: dict[str, list[tuple[str | None, float]]],
+        scope_mean: dict[Scope, dict[str, float]],
+        scope_max: dict[Scope, dict[str, float]],
+    ) -> tuple[list[tuple[tuple[str, str] | None, float, float]], float | None]:
+        """Moves out of state ``(v, sigma)``: (target, probability, visits), and an AND max."""
+        s = self.steps[v]
+        outs: list[tuple[tuple[str, str] | None, float, float]] = []
+        if s.flow == "and":
+            blk = self.structure.blocks[v]
+            bm = sum(scope_mean[(v, k)][sigma] for k in range(len(blk.branches)))
+            bx = sum(scope_max[(v, k)][sigma] for k in range(len(blk.branches)))
+            j = self.steps[blk.join]
+            vj = self._visit(j, ABSENT, False)
+            nxt = (blk.join, self._after(j, ABSENT))
+            outs.append((nxt, 1.0, bm + vj))
+            return outs, bx + vj
+        for t, p in trans[v]:
+            if t is None:
+                outs.append((None, p, 0.0))
+                continue
+            e = self.edges[(v, t)]
+            ts = self.steps[t]
+            alpha = _arrive(sigma, e)
+            outs.append(((t, self._after(ts, alpha)), p, self._visit(ts, alpha, e.back)))
+        return outs, None
+
+
+def _arrive(sigma: str, edge: Edge | None) -> str:
+    """Presence on arriving over ``edge``: a delayed transfer ends it."""
+    return ABSENT if edge is not None and edge.delayed else sigma
+
+
+@dataclass
+class _VisitChain:
+    """Expanded states (node, presence after it) of one scope, with their rewards."""
+
+    index: dict[tuple[str, str], int] = field(default_factory=dict)
+    todo: list[tuple[str, str]] = field(default_factory=list)
+    edges: list[tuple[int, int, float]] = field(default_factory=list)
+    rewards: list[tuple[int, int, float]] = field(default_factory=list)  # for longest
+    reward_mean: dict[int, float] = field(default_factory=dict)
+    exit_reward: dict[int, float] = field(default_factory=dict)
+
+    def add(self, state: tuple[str, str]) -> None:
+        """Number a new state and queue it for expansion."""
+        if state not in self.index:
+            self.index[state] = len(self.index)
+            self.todo.append(state)
+
+    def solve(self) -> tuple[np.ndarray, np.ndarray]:
+        """Expected and largest visits still to come from every state."""
+        n = len(self.index)
+        chain = Chain(n, self.edges)
+        rvec = np.zeros(n)
+        for i, r in self.reward_mean.items():
+            rvec[i] = r
+        x = chain.accumulate(rvec)
+        xmax = longest(n, self.rewards, [self.exit_reward.get(i, -np.inf) for i in range(n)])
+        return x, xmax
