@@ -2,7 +2,9 @@
 
 The log has one row per executed step: a case id, an activity (the step's id or
 name) and start and end times — flowkit's own :meth:`Result.to_eventlog` CSV, or
-a government system's export with columns named by the caller.
+a government system's export with columns named by the caller. Reading it
+(columns, times, the mapping of activities to steps, ordering) is
+:mod:`flowkit.interop.eventlog`'s; fitting is this module's.
 
 What is estimated, and how (see :func:`calibrate`):
 
@@ -32,18 +34,19 @@ even the best is rejected at the 5 % level (D > 1.36/√n, n ≥ 20) the distrib
 becomes ``empirical`` over 20 quantiles. Constant observations give a constant;
 fewer than 5 give their mean as a constant; when at least 90 % are equal (a
 constant with a few stragglers that queued), that common value is the constant.
+
+Calibration draws no random numbers (the fits and the KS distances are exact
+computations on the log), so it takes no ``seed``: the same log gives the same
+process.
 """
 
 from __future__ import annotations
 
-import io
 import math
-import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,6 +54,7 @@ import pandas as pd
 
 from ..analysis.flowcalc import FlowModel
 from ..errors import FlowkitError
+from ..interop.eventlog import EventLog, PathLike, read_events
 from ..model.calendar import Calendar
 from ..model.durations import (
     Constant,
@@ -66,8 +70,6 @@ from ..model.worktime import Clock, make_clock
 
 __all__ = ["calibrate"]
 
-PathLike = str | os.PathLike[str]
-
 #: what calibrate can fit
 PARTS = ("work", "wait", "branches", "arrivals")
 
@@ -81,70 +83,6 @@ _REPORT_COLUMNS = [
     "parameter", "step", "target", "old", "new", "n", "unit", "old_mean", "new_mean", "se",
     "family", "ks", "changed", "note",
 ]
-
-
-# ---------------------------------------------------------------------------- reading
-def _read_log(log: pd.DataFrame | PathLike) -> tuple[pd.DataFrame, str]:
-    if isinstance(log, pd.DataFrame):
-        return log, "DataFrame"
-    path = Path(log)
-    if not path.exists():
-        raise FlowkitError(f"no such event log: {path}")
-    if path.suffix.lower() != ".csv":
-        raise FlowkitError(
-            f"'{path.name}': calibrate reads an event log as .csv (or a pandas DataFrame); "
-            "read XES with pm4py and pass its DataFrame"
-        )
-    from ..interop.text import decode_text
-
-    text = decode_text(path.read_bytes(), path.name)
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), path.name
-
-
-def _column(df: pd.DataFrame, name: str, role: str) -> pd.Series:
-    if name in df.columns:
-        return df[name]
-    import difflib
-
-    cols = [str(c) for c in df.columns]
-    close = difflib.get_close_matches(name, cols, n=1, cutoff=0.5)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    raise FlowkitError(
-        f"the event log has no column '{name}' for the {role}{hint} (columns: "
-        f"{', '.join(cols)}); pass {role}='<column>'"
-    )
-
-
-def _times(col: pd.Series, name: str) -> pd.Series:
-    """Timestamps as naive local time of Asia/Shanghai (offsets converted)."""
-    if pd.api.types.is_datetime64_any_dtype(col):
-        ts = col
-    else:
-        try:
-            ts = pd.to_datetime(col.astype(str).str.strip(), format="ISO8601", utc=True)
-        except (ValueError, TypeError) as exc:
-            first = col.iloc[0] if len(col) else ""
-            raise FlowkitError(
-                f"column '{name}' holds '{first}', which is not a date and time: write ISO "
-                f"8601, e.g. 2026-01-05T09:30:00+08:00 or 2026-01-05 09:30 ({exc})"
-            ) from None
-        naive = ~col.astype(str).str.contains(r"(?:Z|[+-]\d\d:?\d\d)\s*$", regex=True)
-        if bool(naive.all()):
-            return ts.dt.tz_localize(None)  # written without an offset: local time already
-    if getattr(ts.dt, "tz", None) is not None:
-        ts = ts.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
-    return ts
-
-
-@dataclass
-class _Events:
-    case: np.ndarray  # case code (int), sorted by case then time
-    step: np.ndarray  # step id (object)
-    start: np.ndarray  # minutes after the origin
-    end: np.ndarray
-    case_ids: list[str]
-    bounds: np.ndarray  # start index of each case, plus the end
-    origin: pd.Timestamp
 
 
 # ------------------------------------------------------------------------------ fitting
@@ -265,64 +203,6 @@ class _Clocks:
         return self._clocks[cal]
 
 
-def _events(df: pd.DataFrame, p: Process, case: str, activity: str | None, start: str,
-            end: str) -> tuple[_Events, list[dict[str, Any]]]:
-    if activity is None:
-        activity = "step" if "step" in df.columns else "concept:name"
-    c = _column(df, case, "case").astype(str).to_numpy()
-    a = _column(df, activity, "activity").astype(str).str.strip().to_numpy()
-    t0 = _times(_column(df, start, "start"), start)
-    t1 = _times(_column(df, end, "end"), end)
-    ids = {s.id for s in p.steps}
-    by_name: dict[str, list[str]] = {}
-    for s in p.steps:
-        if s.name:
-            by_name.setdefault(s.name.strip(), []).append(s.id)
-    mapping: dict[str, str | None] = {}
-    notes: list[dict[str, Any]] = []
-    for value, count in zip(*np.unique(a, return_counts=True), strict=True):
-        v = str(value)
-        if v in ids:
-            mapping[v] = v
-        elif len(by_name.get(v, [])) == 1:
-            mapping[v] = by_name[v][0]
-        else:
-            mapping[v] = None
-            why = (f"names {len(by_name[v])} steps ({', '.join(by_name[v])})" if v in by_name
-                   else "is neither a step id nor a step name of the process")
-            notes.append(_row("unmapped", old=v, n=int(count),
-                              note=f"activity '{v}' {why}: its events are left out"))
-    step = np.array([mapping[str(v)] for v in a], dtype=object)
-    keep = np.array([s is not None for s in step], dtype=bool)
-    keep &= ~(t0.isna().to_numpy() | t1.isna().to_numpy())
-    if not keep.any():
-        seen = ", ".join(map(str, np.unique(a)[:8]))
-        raise FlowkitError(
-            f"no event of the log maps to a step of '{p.name}' (activities: {seen}…; steps: "
-            f"{', '.join(s.id for s in p.steps)}): pass activity='<column>' naming the step "
-            "ids or names"
-        )
-    origin = min(t0[keep].min(), t1[keep].min()).normalize()
-    s_min = (t0[keep] - origin).dt.total_seconds().to_numpy() / 60.0
-    e_min = (t1[keep] - origin).dt.total_seconds().to_numpy() / 60.0
-    bad = e_min < s_min
-    if bad.any():
-        notes.append(_row("data", n=int(bad.sum()),
-                          note="events end before they start: left out"))
-    c, step = c[keep][~bad], step[keep][~bad]
-    s_min, e_min = s_min[~bad], e_min[~bad]
-    order_col = (pd.to_numeric(df["order"], errors="coerce").to_numpy()[keep][~bad]
-                 if "order" in df.columns else np.zeros(len(c)))
-    codes, uniques = pd.factorize(c)
-    idx = np.lexsort((order_col, e_min, s_min, codes))
-    codes = codes[idx]
-    bounds = np.flatnonzero(np.diff(codes)) + 1
-    bounds = np.concatenate(([0], bounds, [len(codes)]))
-    ev = _Events(codes, step[idx], s_min[idx], e_min[idx], [str(u) for u in uniques],
-                 bounds, origin)
-    return ev, notes
-
-
 def _row(parameter: str, **kw: Any) -> dict[str, Any]:
     out: dict[str, Any] = dict.fromkeys(_REPORT_COLUMNS)
     out.update(parameter=parameter, step="", target="", old="", new="", n=0, unit="",
@@ -408,7 +288,7 @@ def calibrate(
     ...   - {id: b, department: d, work: 2h}
     ... ''')
     >>> log = pathlib.Path(tempfile.mkdtemp()) / "log.csv"
-    >>> _ = fk.simulate(p, n_cases=50, seed=1).to_eventlog(log)
+    >>> _ = fk.simulate(p, n_cases=50, seed=1, replications=1).to_eventlog(log)
     >>> wrong = p.replace(steps=[p.step("a").replace(work="1h"), p.step("b")])
     >>> q, report = calibrate(wrong, log)
     >>> str(q.step("a").work), q.history[-1].lever
@@ -416,43 +296,97 @@ def calibrate(
     >>> report.loc[report.parameter == "work", ["step", "old", "new", "n"]].to_numpy().tolist()
     [['a', '1h', '30min', 50], ['b', '2h', '2h', 50]]
     """
+    parts = _parts(fit)
+    if not isinstance(process, Process):
+        raise FlowkitError("calibrate takes a Process first: load files with flowkit.load")
+    ev = read_events(log, process, case=case, activity=activity, start=start, end=end)
+    st = _State.of(process, ev)
+    if "work" in parts:
+        _fit_work(st)
+    if parts & {"wait", "branches"}:
+        follow = _follow(st, waits="wait" in parts)
+        if "wait" in parts:
+            _fit_waits(st, follow)
+        if "branches" in parts:
+            _fit_branches(st, follow)
+    new_arrivals = _fit_arrivals(st) if "arrivals" in parts else None
+    report = pd.DataFrame(st.rows, columns=_REPORT_COLUMNS)
+    report["n"] = report["n"].astype(int)
+    report["changed"] = report["changed"].astype(bool)
+    if not st.changes:
+        return process, report
+    return _calibrated(st, parts, new_arrivals), report
+
+
+def _parts(fit: Iterable[str]) -> set[str]:
+    """The parts to fit, checked against :data:`PARTS`."""
     parts = set(fit)
     unknown = parts - set(PARTS)
     if unknown:
         raise FlowkitError(f"fit={sorted(unknown)} is not among {', '.join(PARTS)}")
-    if not isinstance(process, Process):
-        raise FlowkitError("calibrate takes a Process first: load files with flowkit.load")
-    df, source = _read_log(log)
-    ev, rows = _events(df, process, case, activity, start, end)
-    p = process
-    fm = FlowModel(p)
-    clocks = _Clocks(p, ev.origin)
-    mpd = p.calendar.minutes_per_day
-    steps = {s.id: s for s in p.steps}
-    changes: list[Change] = []
-    new_steps: dict[str, dict[str, Any]] = {s.id: {} for s in p.steps}
+    return parts
 
-    # -- work -----------------------------------------------------------------------
-    if "work" in parts:
-        for s in p.steps:
-            sel = ev.step == s.id
-            clock = clocks.of(s.department)
-            if clock.always:
-                x = ev.end[sel] - ev.start[sel]
-            else:
-                x = np.array([clock.working(a, b) for a, b in
-                              zip(ev.start[sel], ev.end[sel], strict=True)])
-            dept_mpd = p.calendar_of(s.department).minutes_per_day
-            x = np.round(x, 6)  # the log's microseconds; no float noise in a constant
-            rows.append(_fit_row("work", s, s.work, x, dept_mpd, elapsed=False,
-                                 new_steps=new_steps, changes=changes))
 
-    # -- successors: waits and choices ----------------------------------------------------
-    gaps: dict[str, list[float]] = {s.id: [] for s in p.steps}
+@dataclass
+class _State:
+    """What the fitting steps share: the process, its events, and what they found.
+
+    ``rows`` are the report's rows, ``changes`` the history entry's, ``new_steps``
+    the fields of each step to replace.
+    """
+
+    p: Process
+    ev: EventLog
+    clocks: _Clocks
+    steps: dict[str, Step]
+    rows: list[dict[str, Any]]
+    changes: list[Change] = field(default_factory=list)
+    new_steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, p: Process, ev: EventLog) -> _State:
+        """The state before any fit: the log's notes as the first rows."""
+        rows = [_row(n.kind, old=n.value, n=n.n, note=n.note) for n in ev.notes]
+        return cls(p, ev, _Clocks(p, ev.origin), {s.id: s for s in p.steps}, rows,
+                   new_steps={s.id: {} for s in p.steps})
+
+
+def _fit_work(st: _State) -> None:
+    """Fit each step's work to ``end - start`` of its events, in working time."""
+    p, ev = st.p, st.ev
+    for s in p.steps:
+        sel = ev.step == s.id
+        clock = st.clocks.of(s.department)
+        if clock.always:
+            x = ev.end[sel] - ev.start[sel]
+        else:
+            x = np.array([clock.working(a, b) for a, b in
+                          zip(ev.start[sel], ev.end[sel], strict=True)])
+        dept_mpd = p.calendar_of(s.department).minutes_per_day
+        x = np.round(x, 6)  # the log's microseconds; no float noise in a constant
+        st.rows.append(_fit_row("work", s, s.work, x, dept_mpd, elapsed=False,
+                                new_steps=st.new_steps, changes=st.changes))
+
+
+@dataclass
+class _Follow:
+    """What the successors of each execution show.
+
+    ``gaps``: per step, the observed waits (minutes, or working minutes for a wait
+    in wd); ``counts``: per choice step, how often each target came next;
+    ``skipped``: steps whose wait the log cannot show, and why; ``wd_wait``: whether
+    a step's wait is measured in working days.
+    """
+
+    gaps: dict[str, list[float]]
+    counts: dict[str, dict[str, int]]
+    skipped: dict[str, str]
+    wd_wait: dict[str, bool]
+
+
+def _unseen_waits(p: Process, steps: dict[str, Step]) -> dict[str, str]:
+    """Steps whose wait the gap to the next step cannot show, and why."""
     skipped: dict[str, str] = {}
-    counts: dict[str, dict[str, int]] = {s.id: dict.fromkeys(s.targets, 0) for s in p.steps
-                                         if s.flow == "xor"}
-    wd_wait = {s.id: _wait_in_wd(s, p) for s in p.steps}
     for s in p.steps:
         for t in s.targets:
             if steps[t].join == "all" and s.flow != "and":
@@ -461,113 +395,148 @@ def calibrate(
             elif steps[t].schedule is not None:
                 skipped[s.id] = (f"flows into '{t}', which runs in sessions: the gap holds "
                                  "the wait for the session")
+    return skipped
+
+
+def _successors(ev: EventLog, s: Step, i: int, hi: int) -> dict[str, int]:
+    """The events (up to ``hi``) that followed event ``i`` of step ``s``, by target.
+
+    The first later event of each target that starts after ``i`` ended; for a
+    choice step, only the first one found.
+    """
+    targets = s.targets
+    found: dict[str, int] = {}
+    for j in range(i + 1, hi):
+        sj = ev.step[j]
+        if sj in targets and sj not in found and ev.start[j] >= ev.end[i] - 1e-6:
+            found[sj] = j
+            if s.flow != "and" or len(found) == len(targets):
+                break
+    return found
+
+
+def _gap(st: _State, fm: FlowModel, s: Step, i: int, found: dict[str, int], wd: bool) -> float:
+    """The wait event ``i`` of step ``s`` shows: the shortest gap to a successor,
+    less the flow's modelled handoff delay, never negative."""
+    ev, p = st.ev, st.p
+    clock = st.clocks.of(s.department)
+    g = math.inf
+    for t, j in found.items():
+        edge = fm.edges[(s.id, t)]
+        delay = edge.delay if edge.delay is not None and not edge.delay.is_zero else None
+        if wd:
+            gap = clock.working(ev.end[i], ev.start[j])
+            gap -= _delay_working(delay, p, s.department)
+        else:
+            gap = ev.start[j] - ev.end[i]
+            gap -= _mean_minutes(delay, p.calendar.minutes_per_day) if delay is not None else 0.0
+        g = min(g, gap)
+    return max(g, 0.0)
+
+
+def _follow(st: _State, *, waits: bool) -> _Follow:
+    """Walk each case's events: which target followed each execution, after what gap."""
+    p, ev, steps = st.p, st.ev, st.steps
+    fm = FlowModel(p)
+    out = _Follow(
+        gaps={s.id: [] for s in p.steps},
+        counts={s.id: dict.fromkeys(s.targets, 0) for s in p.steps if s.flow == "xor"},
+        skipped=_unseen_waits(p, steps),
+        wd_wait={s.id: _wait_in_wd(s, p) for s in p.steps},
+    )
     for k in range(len(ev.bounds) - 1):
         lo, hi = int(ev.bounds[k]), int(ev.bounds[k + 1])
         for i in range(lo, hi):
             s = steps[ev.step[i]]
             if s.flow == "end":
                 continue
-            targets = s.targets
-            found: dict[str, int] = {}
-            for j in range(i + 1, hi):
-                sj = ev.step[j]
-                if sj in targets and sj not in found and ev.start[j] >= ev.end[i] - 1e-6:
-                    found[sj] = j
-                    if s.flow != "and" or len(found) == len(targets):
-                        break
+            found = _successors(ev, s, i, hi)
             if not found:
                 continue
             if s.flow == "xor":
                 first = min(found.items(), key=itemgetter(1))[0]
-                counts[s.id][first] += 1
+                out.counts[s.id][first] += 1
                 found = {first: found[first]}
-            if s.id in skipped or "wait" not in parts:
+            if s.id in out.skipped or not waits:
                 continue
-            clock = clocks.of(s.department)
-            g = math.inf
-            for t, j in found.items():
-                edge = fm.edges[(s.id, t)]
-                delay = edge.delay if edge.delay is not None and not edge.delay.is_zero else None
-                if wd_wait[s.id]:
-                    gap = clock.working(ev.end[i], ev.start[j])
-                    gap -= _delay_working(delay, p, s.department)
-                else:
-                    gap = ev.start[j] - ev.end[i]
-                    gap -= _mean_minutes(delay, mpd) if delay is not None else 0.0
-                g = min(g, gap)
-            gaps[s.id].append(max(g, 0.0))
+            out.gaps[s.id].append(_gap(st, fm, s, i, found, out.wd_wait[s.id]))
+    return out
 
-    if "wait" in parts:
-        for s in p.steps:
-            if s.flow == "end":
-                rows.append(_row("wait", step=s.id, old=str(s.wait), new=str(s.wait),
-                                 note="a final step: the log cannot show its wait; kept"))
-                continue
-            if s.id in skipped:
-                rows.append(_row("wait", step=s.id, old=str(s.wait), new=str(s.wait),
-                                 note=skipped[s.id] + "; kept"))
-                continue
-            x = np.round(np.asarray(gaps[s.id], dtype=float), 6)
-            dept_mpd = p.calendar_of(s.department).minutes_per_day
-            if wd_wait[s.id]:
-                x = x / dept_mpd
-            rows.append(_fit_row("wait", s, s.wait, x, dept_mpd, elapsed=not wd_wait[s.id],
-                                 new_steps=new_steps, changes=changes))
 
-    # -- choices -------------------------------------------------------------------------
-    if "branches" in parts:
-        for sid, cnt in counts.items():
-            s = steps[sid]
-            total = sum(cnt.values())
-            old = dict(s.next) if isinstance(s.next, dict) else {}
-            if total == 0:
-                for t in s.targets:
-                    rows.append(_row("probability", step=sid, target=t, old=f"{old[t]:g}",
-                                     new=f"{old[t]:g}", unit="p", old_mean=old[t],
-                                     new_mean=old[t], note="no execution followed: kept"))
-                continue
-            new = {t: round(c / total, 4) for t, c in cnt.items()}
-            top = max(new, key=lambda t: new[t])
-            new[top] = round(1.0 - sum(v for t, v in new.items() if t != top), 10)
-            changed = any(abs(new[t] - old[t]) > 1e-12 for t in new)
+def _fit_waits(st: _State, follow: _Follow) -> None:
+    """Fit each step's wait to the gaps; final steps and unseen waits are kept."""
+    p = st.p
+    for s in p.steps:
+        if s.flow == "end":
+            st.rows.append(_row("wait", step=s.id, old=str(s.wait), new=str(s.wait),
+                                note="a final step: the log cannot show its wait; kept"))
+            continue
+        if s.id in follow.skipped:
+            st.rows.append(_row("wait", step=s.id, old=str(s.wait), new=str(s.wait),
+                                note=follow.skipped[s.id] + "; kept"))
+            continue
+        wd = follow.wd_wait[s.id]
+        x = np.round(np.asarray(follow.gaps[s.id], dtype=float), 6)
+        dept_mpd = p.calendar_of(s.department).minutes_per_day
+        if wd:
+            x = x / dept_mpd
+        st.rows.append(_fit_row("wait", s, s.wait, x, dept_mpd, elapsed=not wd,
+                                new_steps=st.new_steps, changes=st.changes))
+
+
+def _fit_branches(st: _State, follow: _Follow) -> None:
+    """Set each choice's probabilities to the observed frequencies (4 decimals)."""
+    for sid, cnt in follow.counts.items():
+        s = st.steps[sid]
+        total = sum(cnt.values())
+        old = dict(s.next) if isinstance(s.next, dict) else {}
+        if total == 0:
             for t in s.targets:
-                ph = cnt[t] / total
-                rows.append(_row(
-                    "probability", step=sid, target=t, old=f"{old[t]:g}", new=f"{new[t]:g}",
-                    n=total, unit="p", old_mean=old[t], new_mean=ph,
-                    se=math.sqrt(ph * (1 - ph) / total), changed=abs(new[t] - old[t]) > 1e-12,
-                ))
-            if changed:
-                new_steps[sid]["next"] = new
-                changes.append(Change(target="step", id=sid, action="set", field="next",
-                                      before=old, after=new))
+                st.rows.append(_row("probability", step=sid, target=t, old=f"{old[t]:g}",
+                                    new=f"{old[t]:g}", unit="p", old_mean=old[t],
+                                    new_mean=old[t], note="no execution followed: kept"))
+            continue
+        new = {t: round(c / total, 4) for t, c in cnt.items()}
+        top = max(new, key=lambda t: new[t])
+        new[top] = round(1.0 - sum(v for t, v in new.items() if t != top), 10)
+        for t in s.targets:
+            ph = cnt[t] / total
+            st.rows.append(_row(
+                "probability", step=sid, target=t, old=f"{old[t]:g}", new=f"{new[t]:g}",
+                n=total, unit="p", old_mean=old[t], new_mean=ph,
+                se=math.sqrt(ph * (1 - ph) / total), changed=abs(new[t] - old[t]) > 1e-12,
+            ))
+        if any(abs(new[t] - old[t]) > 1e-12 for t in new):
+            st.new_steps[sid]["next"] = new
+            st.changes.append(Change(target="step", id=sid, action="set", field="next",
+                                     before=old, after=new))
 
-    # -- arrivals ------------------------------------------------------------------------
-    new_arrivals = None
-    if "arrivals" in parts:
-        new_arrivals, row = _arrivals(p, ev, clocks)
-        rows.append(row)
-        if new_arrivals is not None:
-            changes.append(Change(target="process", id=p.name, action="set", field="arrivals",
-                                  before=row["old"], after=row["new"]))
 
-    report = pd.DataFrame(rows, columns=_REPORT_COLUMNS)
-    report["n"] = report["n"].astype(int)
-    report["changed"] = report["changed"].astype(bool)
-    if not changes:
-        return p, report
-    built = [s.replace(**new_steps[s.id]) if new_steps[s.id] else s for s in p.steps]
+def _fit_arrivals(st: _State) -> Arrivals | None:
+    """Fit the arrivals; the new ones, or ``None`` when they are kept."""
+    new_arrivals, row = _arrivals(st.p, st.ev, st.clocks)
+    st.rows.append(row)
+    if new_arrivals is not None:
+        st.changes.append(Change(target="process", id=st.p.name, action="set",
+                                 field="arrivals", before=row["old"], after=row["new"]))
+    return new_arrivals
+
+
+def _calibrated(st: _State, parts: set[str], new_arrivals: Arrivals | None) -> Process:
+    """The process with the fitted fields and a ``calibrate`` history entry."""
+    p, ev = st.p, st.ev
+    built = [s.replace(**st.new_steps[s.id]) if st.new_steps[s.id] else s for s in p.steps]
     entry = HistoryEntry(
         lever="calibrate", label="校准",
-        params={"log": source, "cases": len(ev.case_ids), "events": len(ev.step),
+        params={"log": ev.source, "cases": len(ev.case_ids), "events": len(ev.step),
                 "fit": [x for x in PARTS if x in parts]},
-        changes=tuple(changes),
+        changes=tuple(st.changes),
         note="fitted from an event log (method of moments; family by KS distance)",
     )
     fields: dict[str, Any] = {"steps": built, "history": (*p.history, entry)}
     if new_arrivals is not None:
         fields["arrivals"] = new_arrivals
-    return p.replace(**fields), report
+    return p.replace(**fields)
 
 
 def _wait_in_wd(s: Step, p: Process) -> bool:
@@ -641,7 +610,7 @@ def _same(a: _Dist, b: _Dist, minutes_per_wd: float) -> bool:
 _FLOWKIT_CASE = re.compile(r"^(\d+)-\d+$")
 
 
-def _arrivals(p: Process, ev: _Events, clocks: _Clocks) -> tuple[Arrivals | None, dict[str, Any]]:
+def _arrivals(p: Process, ev: EventLog, clocks: _Clocks) -> tuple[Arrivals | None, dict[str, Any]]:
     old = p.arrivals
     old_text = _arrivals_text(old)
     firsts = ev.start[ev.bounds[:-1]]
