@@ -56,122 +56,21 @@ from ..analysis.flowcalc import FlowModel
 from ..errors import FlowkitError
 from ..interop.eventlog import EventLog, PathLike, read_events
 from ..model.calendar import Calendar
-from ..model.durations import (
-    Constant,
-    Empirical,
-    Exponential,
-    LogNormal,
-    Triangular,
-    _Dist,
-    format_duration,
-)
+from ..model.durations import Exponential, _Dist, format_duration
 from ..model.process import Arrivals, Change, HistoryEntry, Process, Step
 from ..model.worktime import Clock, make_clock
+from .fitdist import fit_distribution, round_sig, same_distribution
 
 __all__ = ["calibrate"]
 
 #: what calibrate can fit
 PARTS = ("work", "wait", "branches", "arrivals")
 
-_MIN_FIT = 5  # fewer observations: the mean, as a constant
-_MIN_KS = 20  # fewer: no goodness-of-fit rejection
-_QUANTILES = 20  # points of an empirical fallback
-_POINT_MASS = 0.9  # share of equal observations that makes a constant
-_KS_ALPHA_COEF = 1.36  # 5 % critical value of the KS statistic, times sqrt(n)
 _MINUTES = {"min": 1.0, "h": 60.0, "d": 1440.0, "w": 10080.0}
 _REPORT_COLUMNS = [
     "parameter", "step", "target", "old", "new", "n", "unit", "old_mean", "new_mean", "se",
     "family", "ks", "changed", "note",
 ]
-
-
-# ------------------------------------------------------------------------------ fitting
-@dataclass
-class _Fit:
-    dist: _Dist
-    family: str
-    ks: float
-    note: str = ""
-
-
-def _round(x: float, digits: int = 4) -> float:
-    if x == 0 or not math.isfinite(x):
-        return float(x)
-    return round(x, max(0, digits - 1 - math.floor(math.log10(abs(x)))))
-
-
-def _ks(x: np.ndarray, cdf: Any) -> float:
-    from scipy import stats
-
-    return float(stats.kstest(x, cdf).statistic)
-
-
-def _fit(x: np.ndarray, unit: str, scale: float) -> _Fit:
-    """A distribution for observations ``x`` (in minutes, or wd), written in ``unit``.
-
-    ``scale`` divides the observations into ``unit`` (60 for minutes -> h).
-    """
-    from scipy import stats
-
-    n = len(x)
-    m = float(np.mean(x))
-    sd = float(np.std(x, ddof=1)) if n > 1 else 0.0
-    u = unit
-
-    def q(v: float) -> float:
-        return _round(v / scale)
-
-    if n < _MIN_FIT:
-        return _Fit(Constant(value=q(max(m, 0.0)), unit=u), "constant", math.nan,
-                    f"{n} observation(s): fewer than {_MIN_FIT}, the mean as a constant")
-    if sd <= 1e-9 * max(1.0, abs(m)):
-        return _Fit(Constant(value=q(max(m, 0.0)), unit=u), "constant", 0.0)
-    values, counts = np.unique(x, return_counts=True)
-    top = int(np.argmax(counts))
-    if counts[top] >= _POINT_MASS * n:  # a constant, with a few stragglers (queueing)
-        others = n - int(counts[top])
-        return _Fit(Constant(value=q(float(values[top])), unit=u), "constant", math.nan,
-                    f"{counts[top]} of {n} observations are equal; {others} differ "
-                    f"(mean {m / scale:.4g}{u}): the common value")
-    lo, hi = float(np.min(x)), float(np.max(x))
-    cands: list[tuple[float, str, _Dist]] = []
-    if m > 0:
-        cands.append((_ks(x, stats.expon(scale=m).cdf), "exponential",
-                      Exponential(mean_=q(m), unit=u)))
-        s2 = math.log1p((sd / m) ** 2)
-        ln = stats.lognorm(s=math.sqrt(s2), scale=math.exp(math.log(m) - s2 / 2))
-        cands.append((_ks(x, ln.cdf), "lognormal", LogNormal(mean_=q(m), sd=q(sd), unit=u)))
-    if hi > lo:
-        a, b, c = _triangular(lo, hi, m, n)
-        tri = stats.triang(c=(c - a) / (b - a), loc=a, scale=b - a)
-        cands.append((_ks(x, tri.cdf), "triangular",
-                      Triangular(low=q(a), mode=q(c), high=q(b), unit=u)))
-    d, family, dist = min(cands, key=itemgetter(0))  # stable: ties keep fewer parameters
-    crit = _KS_ALPHA_COEF / math.sqrt(n)
-    if n >= _MIN_KS and d > crit:
-        probs = (np.arange(_QUANTILES) + 0.5) / _QUANTILES
-        points = tuple(q(float(v)) for v in np.quantile(x, probs))
-        return _Fit(Empirical(values=points, unit=u), "empirical", d,
-                    f"best family {family} rejected (KS D = {d:.3f} > {crit:.3f}): "
-                    f"{_QUANTILES} quantiles")
-    return _Fit(dist, family, d)
-
-
-def _triangular(lo: float, hi: float, m: float, n: int) -> tuple[float, float, float]:
-    """Low, high and mode of a triangular distribution from the sample's extremes and mean.
-
-    The extremes fall short of the ends: near an end ``t`` away, a triangular has
-    ``P = t^2 / K`` (``K = (high - low) * |mode - end|``), so the sample's extreme
-    misses it by about ``sqrt(pi K / n) / 2``. Two rounds of that correction, then
-    the mode from the mean, ``mode = 3 * mean - low - high`` (moments).
-    """
-    a, b = lo, hi
-    c = min(max(3 * m - a - b, a), b)
-    for _ in range(2):
-        a = max(lo - 0.5 * math.sqrt(math.pi * (b - a) * (c - a) / n), 0.0)
-        b = hi + 0.5 * math.sqrt(math.pi * (b - a) * (b - c) / n)
-        c = min(max(3 * m - a - b, a), b)
-    return a, b, c
 
 
 def _display(mean_minutes: float, elapsed: bool) -> tuple[str, float]:
@@ -185,18 +84,22 @@ def _display(mean_minutes: float, elapsed: bool) -> tuple[str, float]:
 
 # --------------------------------------------------------------------------- the work
 class _Clocks:
+    """Working-time clocks from the log's origin, one per calendar, made when first asked."""
+
     def __init__(self, p: Process, origin: pd.Timestamp) -> None:
         self.p = p
         self.origin = origin.to_pydatetime()
         self._clocks: dict[Calendar, Clock] = {}
 
     def of(self, dept: str) -> Clock:
+        """The clock of a department's calendar."""
         cal = self.p.calendar_of(dept)
         if cal not in self._clocks:
             self._clocks[cal] = make_clock(cal, self.origin)
         return self._clocks[cal]
 
     def process(self) -> Clock:
+        """The clock of the process's calendar."""
         cal = self.p.calendar
         if cal not in self._clocks:
             self._clocks[cal] = make_clock(cal, self.origin)
@@ -204,6 +107,7 @@ class _Clocks:
 
 
 def _row(parameter: str, **kw: Any) -> dict[str, Any]:
+    """A row of the fit report: ``kw`` over the empty defaults."""
     out: dict[str, Any] = dict.fromkeys(_REPORT_COLUMNS)
     out.update(parameter=parameter, step="", target="", old="", new="", n=0, unit="",
                old_mean=math.nan, new_mean=math.nan, se=math.nan, family="", ks=math.nan,
@@ -213,6 +117,7 @@ def _row(parameter: str, **kw: Any) -> dict[str, Any]:
 
 
 def _mean_minutes(d: _Dist | None, minutes_per_wd: float) -> float:
+    """Mean of a duration in minutes (0 for none)."""
     if d is None:
         return 0.0
     return float(d.minutes(minutes_per_wd).mean())
@@ -578,8 +483,8 @@ def _fit_row(
         disp, scale = old.unit, _MINUTES[old.unit]  # keep the unit the model was written in
     else:
         disp, scale = _display(m, elapsed)
-    f = _fit(x, disp, scale)
-    changed = not _same(old, f.dist, minutes_per_wd)
+    f = fit_distribution(x, disp, scale)
+    changed = not same_distribution(old, f.dist, minutes_per_wd)
     new_text = format_duration(f.dist) if changed else str(old)
     if changed:
         new_steps[s.id][parameter] = f.dist
@@ -591,26 +496,12 @@ def _fit_row(
                 changed=changed, note=f.note)
 
 
-def _same(a: _Dist, b: _Dist, minutes_per_wd: float) -> bool:
-    """Whether two distributions are equal up to the 4 significant digits of a fit."""
-    if type(a) is not type(b) or (a.unit == "wd") != (b.unit == "wd"):
-        return a.is_zero and b.is_zero
-    if a.unit != "wd":
-        a, b = a.minutes(), b.minutes()
-    pa, pb = a._params(), b._params()
-
-    def close(u: Any, v: Any) -> bool:
-        if isinstance(u, tuple):
-            return len(u) == len(v) and all(close(x, y) for x, y in zip(u, v, strict=True))
-        return bool(abs(u - v) <= 5e-4 * max(abs(u), abs(v)) + 1e-12)
-
-    return all(close(pa[k], pb[k]) for k in pa)
-
-
 _FLOWKIT_CASE = re.compile(r"^(\d+)-\d+$")
 
 
 def _arrivals(p: Process, ev: EventLog, clocks: _Clocks) -> tuple[Arrivals | None, dict[str, Any]]:
+    """Arrivals fitted to the first start of each case (pooled over flowkit's
+    replications, case ids ``R-N``), and the report row."""
     old = p.arrivals
     old_text = _arrivals_text(old)
     firsts = ev.start[ev.bounds[:-1]]
@@ -640,7 +531,7 @@ def _arrivals(p: Process, ev: EventLog, clocks: _Clocks) -> tuple[Arrivals | Non
     if always and old.per_day is None:
         mean_gap = span / gaps
         unit, _ = _display(mean_gap, elapsed=True)
-        new = Arrivals(every=Exponential(mean_=_round(mean_gap / _MINUTES[unit]), unit=unit))
+        new = Arrivals(every=Exponential(mean_=round_sig(mean_gap / _MINUTES[unit]), unit=unit))
         text = _arrivals_text(new)
         old_mean = _mean_minutes(old.every, mpd) if old.every is not None else math.nan
         row = _row("arrivals", old=old_text, new=text, n=gaps, unit="min", old_mean=old_mean,
@@ -648,7 +539,7 @@ def _arrivals(p: Process, ev: EventLog, clocks: _Clocks) -> tuple[Arrivals | Non
                    note="mean gap between the first starts of cases")
     else:
         per_day = rate * mpd
-        new = Arrivals(per_day=_round(per_day))
+        new = Arrivals(per_day=round_sig(per_day))
         text = _arrivals_text(new)
         row = _row("arrivals", old=old_text, new=text, n=gaps, unit="per_day",
                    old_mean=old.per_day if old.per_day is not None else math.nan,
@@ -659,6 +550,7 @@ def _arrivals(p: Process, ev: EventLog, clocks: _Clocks) -> tuple[Arrivals | Non
 
 
 def _arrivals_text(a: Arrivals) -> str:
+    """Arrivals as the report writes them."""
     if a.per_day is not None:
         return f"per_day: {a.per_day:g}"
     if a.every is not None:
