@@ -63,7 +63,7 @@ import flowkit as fk
 path, n, keep, seed = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", int(sys.argv[4])
 p = fk.load(path)
 t1 = time.perf_counter()
-r = fk.simulate(p, n_cases=n, seed=seed, keep_events=keep, progress=False)
+r = fk.simulate(p, n_cases=n, seed=seed, replications=1, keep_events=keep, progress=False)
 t2 = time.perf_counter()
 rss_sim = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (
     2**20 if sys.platform == "darwin" else 1024)  # bytes on macOS, KiB on Linux

@@ -59,7 +59,7 @@ def _wrong(p: fk.Process) -> fk.Process:
 def own_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """flowkit's own event log of 3,000 cases of the true process."""
     path = tmp_path_factory.mktemp("log") / "log.csv"
-    fk.simulate(fk.loads(TRUE), n_cases=3000, seed=1).to_eventlog(path)
+    fk.simulate(fk.loads(TRUE), n_cases=3000, seed=1, replications=1).to_eventlog(path)
     return path
 
 
@@ -208,7 +208,7 @@ steps:
 def working_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """flowkit's event log of 1,500 cases of a process on the default working calendar."""
     path = tmp_path_factory.mktemp("log") / "log.csv"
-    fk.simulate(fk.loads(WORKING), n_cases=1500, seed=2).to_eventlog(path)
+    fk.simulate(fk.loads(WORKING), n_cases=1500, seed=2, replications=1).to_eventlog(path)
     return path
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -86,6 +87,21 @@ def test_compare_errors(pool: tuple[fk.Process, fk.Process]) -> None:
         fk.compare([p], n_cases=5, seed=1)
     with pytest.raises(fk.FlowkitError, match="names must differ"):
         fk.compare([p, p], n_cases=5, seed=1)
+
+
+def test_compare_seeds(pool: tuple[fk.Process, fk.Process]) -> None:
+    """compare resolves its seed once: a SeedSequence gives the same comparison twice,
+    each scenario's Result.seed is that int; a bad seed is refused."""
+    p, q = pool
+    kw = {"n_cases": 20, "replications": 2, "start": "2024-01-01"}
+    a = fk.compare([p, q], seed=np.random.SeedSequence(4), **kw)
+    b = fk.compare([p, q], seed=np.random.SeedSequence(4), **kw)
+    assert a.table.equals(b.table)
+    seeds = {r.seed for r in a.results.values()}
+    assert len(seeds) == 1
+    assert isinstance(seeds.pop(), int)
+    with pytest.raises(fk.FlowkitError, match="seed"):
+        fk.compare([p, q], seed=-3, **kw)
 
 
 def test_html_report_is_self_contained(comparison: fk.Comparison, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ pm4py = pytest.importorskip("pm4py", reason="pm4py is not installed (optional, A
 @pytest.fixture(scope="module")
 def result() -> fk.Result:
     p = fk.load("tests/data/design_example.yaml")
-    return fk.simulate(p, n_cases=60, seed=2)
+    return fk.simulate(p, n_cases=60, seed=2, replications=1)
 
 
 def _activities(r: fk.Result) -> set[str]:

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -35,7 +36,7 @@ steps:
 {steps}
 """
     p = fk.loads(src)
-    return p, fk.simulate(p, seed=1, **kw)
+    return p, fk.simulate(p, seed=1, replications=1, **kw)
 
 
 def test_work_resumes_after_closing() -> None:
@@ -83,7 +84,7 @@ arrivals: {at: ["2026-01-05 10:00", "2026-01-05 10:00", "2026-01-05 10:10"]}
 departments: [{id: a, staff: 1}]
 steps: [{id: s, department: a, work: 1h}]
 """)
-    c = fk.simulate(p, seed=1).cases
+    c = fk.simulate(p, seed=1, replications=1).cases
     assert list(c["done"]) == [ts("2026-01-05 11:00"), ts("2026-01-05 12:00"),
                                ts("2026-01-05 13:00")]
     assert list(c["queue_hours"].round(6)) == [0.0, 1.0, pytest.approx(1 + 50 / 60)]
@@ -102,7 +103,7 @@ case_types:
 departments: [{{id: a, staff: 1}}]
 steps: [{{id: s, department: a, work: 10min}}]
 """)
-    r = fk.simulate(p, seed=3)
+    r = fk.simulate(p, seed=3, replications=1)
     ev = r.events.merge(r.cases[["case", "case_type"]], on="case")
     assert set(ev["case_type"]) == {"green", "normal"}
     for _, low in ev[ev["case_type"] == "normal"].iterrows():
@@ -121,7 +122,7 @@ case_types: [{id: x, share: 0.25}, {id: y, share: 0.75}]
 departments: [{id: a, staff: 5}]
 steps: [{id: s, department: a}]
 """)
-    c = fk.simulate(p, n_cases=4000, seed=2).cases
+    c = fk.simulate(p, n_cases=4000, seed=2, replications=1).cases
     share = (c["case_type"] == "x").mean()
     assert abs(share - 0.25) < 3.3 * math.sqrt(0.25 * 0.75 / 4000)
 
@@ -181,7 +182,7 @@ steps:
   - {id: c, department: a, work: 10min, next: {s: 0.5, e: 0.5}}
   - {id: e, department: a}
 """)
-    c = fk.simulate(p, n_cases=3000, seed=4).cases
+    c = fk.simulate(p, n_cases=3000, seed=4, replications=1).cases
     assert (c["visits"] == c["steps"].sub(1).floordiv(2)).all()
     assert c["visits"].mean() == pytest.approx(2.0, abs=4 * math.sqrt(2 / 3000))
 
@@ -221,7 +222,7 @@ arrivals: {at: ["2026-01-05 10:00"]}
 departments: [{id: a, staff: 1, cost_per_hour: 120}]
 steps: [{id: s, department: a, channel: counter, work: 30min}]
 """)
-    c = fk.simulate(p, seed=1).cases.iloc[0]
+    c = fk.simulate(p, seed=1, replications=1).cases.iloc[0]
     assert c["staff_cost"] == pytest.approx(60.0)
     assert c["applicant_hours"] == pytest.approx(0.5 + 1.0)
 
@@ -246,16 +247,36 @@ def test_same_seed_same_results_across_executors() -> None:
 def test_seed_is_recorded() -> None:
     """Without a seed one is drawn and kept, so the run can be repeated."""
     p = fk.load("tests/data/design_example.yaml")
-    r = fk.simulate(p, n_cases=20)
+    r = fk.simulate(p, n_cases=20, replications=1)
     assert isinstance(r.seed, int)
-    assert fk.simulate(p, n_cases=20, seed=r.seed).cases.equals(r.cases)
+    assert fk.simulate(p, n_cases=20, seed=r.seed, replications=1).cases.equals(r.cases)
+
+
+def test_seed_kinds() -> None:
+    """A Generator or a SeedSequence gives the int recorded in Result.seed; the defaults
+    are the shared ones; a bool, a negative number, a float or text is refused."""
+    from flowkit.model.seeds import DEFAULT_REPLICATIONS
+
+    p = fk.load("tests/data/design_example.yaml")
+    a = fk.simulate(p, n_cases=10, seed=np.random.default_rng(3), replications=1)
+    b = fk.simulate(p, n_cases=10, seed=np.random.default_rng(3), replications=1)
+    assert isinstance(a.seed, int)
+    assert a.seed == b.seed
+    assert a.cases.equals(b.cases)
+    c = fk.simulate(p, n_cases=10, seed=np.random.SeedSequence(3))
+    assert isinstance(c.seed, int)
+    assert c.replications == DEFAULT_REPLICATIONS
+    assert fk.simulate(p, n_cases=10, seed=5, replications=1).seed == 5
+    for bad in (True, -1, 1.5, "7"):
+        with pytest.raises(fk.FlowkitError, match="seed"):
+            fk.simulate(p, n_cases=10, seed=bad, replications=1)  # type: ignore[arg-type]
 
 
 def test_warmup_cases_are_left_out() -> None:
     """Warm-up cases run first and are not reported; case numbers restart at 0."""
     p = fk.load("tests/data/design_example.yaml")
-    r = fk.simulate(p, n_cases=30, seed=5)
-    w = fk.simulate(p, n_cases=25, warmup=5, seed=5)
+    r = fk.simulate(p, n_cases=30, seed=5, replications=1)
+    w = fk.simulate(p, n_cases=25, warmup=5, seed=5, replications=1)
     assert len(w.cases) == 25
     assert list(w.cases["case"]) == list(range(25))
     assert w.cases["arrival"].iloc[0] == r.cases["arrival"].iloc[5]
@@ -265,7 +286,7 @@ def test_warmup_cases_are_left_out() -> None:
 def test_until_stops_arrivals() -> None:
     """With until, cases arrive until that instant and all of them finish."""
     p = fk.load("tests/data/design_example.yaml")
-    r = fk.simulate(p, until="10d", seed=5)
+    r = fk.simulate(p, until="10d", seed=5, replications=1)
     limit = ts("2026-01-05") + pd.Timedelta(days=10)
     assert (r.cases["arrival"] <= limit).all()
     assert r.cases["done"].notna().all()
@@ -275,7 +296,7 @@ def test_until_stops_arrivals() -> None:
 def test_keep_events_false() -> None:
     """keep_events=False keeps per-case rows only; writing a log then says why it cannot."""
     p = fk.load("tests/data/design_example.yaml")
-    r = fk.simulate(p, n_cases=10, seed=1, keep_events=False)
+    r = fk.simulate(p, n_cases=10, seed=1, replications=1, keep_events=False)
     assert r.events.empty
     assert len(r.cases) == 10
     with pytest.raises(fk.FlowkitError, match="keep_events=True"):
@@ -292,7 +313,7 @@ arrivals: {{at: ["2026-01-05 10:00"]}}
 departments: [{{id: hall, staff: 1}}]
 steps: [{{id: s, department: hall, work: 1h}}]
 """)
-    r = fk.simulate([service("甲"), service("乙")], seed=1)
+    r = fk.simulate([service("甲"), service("乙")], seed=1, replications=1)
     c = r.cases.sort_values("done")
     assert list(c["process"]) == ["甲", "乙"]
     assert list(c["queue_hours"]) == [0.0, 1.0]
@@ -335,7 +356,7 @@ def test_simulate_needs_a_process() -> None:
 def test_summary_with_one_replication_uses_batch_means() -> None:
     """With one replication the interval comes from batch means and holds the mean."""
     p = fk.load("tests/data/design_example.yaml")
-    s = fk.simulate(p, n_cases=400, seed=2).summary()
+    s = fk.simulate(p, n_cases=400, seed=2, replications=1).summary()
     assert list(s.columns) == ["mean", "ci_low", "ci_high", "p50", "p90", "max",
                                "label_zh", "label_en"]
     row = s.loc["days"]
@@ -345,7 +366,8 @@ def test_summary_with_one_replication_uses_batch_means() -> None:
 
 def test_result_columns() -> None:
     """cases and events carry the contract columns."""
-    r = fk.simulate(fk.load("tests/data/design_example.yaml"), n_cases=20, seed=1)
+    r = fk.simulate(fk.load("tests/data/design_example.yaml"), n_cases=20, seed=1,
+                    replications=1)
     for col in ["case", "replication", "arrival", "done", "days", "workdays", "visits",
                 "handoffs", "materials", "steps", "departments", "touch_hours", "fee",
                 "queue_hours", "wait_hours", "staff_cost", "applicant_hours",
@@ -380,9 +402,10 @@ def test_event_logs(tmp_path: Path) -> None:
 def test_progress_bar_runs(capsys: pytest.CaptureFixture[str]) -> None:
     """progress=True shows a bar and changes nothing in the results."""
     p = fk.load("tests/data/design_example.yaml")
-    a = fk.simulate(p, n_cases=50, seed=1, progress=True)
+    a = fk.simulate(p, n_cases=50, seed=1, replications=1, progress=True)
     assert "case" in capsys.readouterr().err
-    assert a.cases.equals(fk.simulate(p, n_cases=50, seed=1, progress=False).cases)
+    assert a.cases.equals(fk.simulate(p, n_cases=50, seed=1, replications=1,
+                                      progress=False).cases)
 
 
 def test_dask_executor_matches_serial() -> None:
@@ -400,5 +423,5 @@ def test_dask_executor_matches_serial() -> None:
 def test_start_is_the_first_instant() -> None:
     """start moves the clock; per_day arrivals begin at the first opening after it."""
     p = fk.load("tests/data/design_example.yaml")
-    r = fk.simulate(p, n_cases=5, seed=1, start=dt.datetime(2026, 3, 2, 12, 0))
+    r = fk.simulate(p, n_cases=5, seed=1, replications=1, start=dt.datetime(2026, 3, 2, 12, 0))
     assert (r.cases["arrival"] >= ts("2026-03-02 13:30")).all()

@@ -2,7 +2,9 @@
 
 The log has one row per executed step: a case id, an activity (the step's id or
 name) and start and end times — flowkit's own :meth:`Result.to_eventlog` CSV, or
-a government system's export with columns named by the caller.
+a government system's export with columns named by the caller. Reading it
+(columns, times, the mapping of activities to steps, ordering) is
+:mod:`flowkit.interop.eventlog`'s; fitting is this module's.
 
 What is estimated, and how (see :func:`calibrate`):
 
@@ -32,18 +34,19 @@ even the best is rejected at the 5 % level (D > 1.36/√n, n ≥ 20) the distrib
 becomes ``empirical`` over 20 quantiles. Constant observations give a constant;
 fewer than 5 give their mean as a constant; when at least 90 % are equal (a
 constant with a few stragglers that queued), that common value is the constant.
+
+Calibration draws no random numbers (the fits and the KS distances are exact
+computations on the log), so it takes no ``seed``: the same log gives the same
+process.
 """
 
 from __future__ import annotations
 
-import io
 import math
-import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,189 +54,23 @@ import pandas as pd
 
 from ..analysis.flowcalc import FlowModel
 from ..errors import FlowkitError
+from ..interop.eventlog import EventLog, PathLike, read_events
 from ..model.calendar import Calendar
-from ..model.durations import (
-    Constant,
-    Empirical,
-    Exponential,
-    LogNormal,
-    Triangular,
-    _Dist,
-    format_duration,
-)
+from ..model.durations import Exponential, _Dist, format_duration
 from ..model.process import Arrivals, Change, HistoryEntry, Process, Step
 from ..model.worktime import Clock, make_clock
+from .fitdist import fit_distribution, round_sig, same_distribution
 
 __all__ = ["calibrate"]
-
-PathLike = str | os.PathLike[str]
 
 #: what calibrate can fit
 PARTS = ("work", "wait", "branches", "arrivals")
 
-_MIN_FIT = 5  # fewer observations: the mean, as a constant
-_MIN_KS = 20  # fewer: no goodness-of-fit rejection
-_QUANTILES = 20  # points of an empirical fallback
-_POINT_MASS = 0.9  # share of equal observations that makes a constant
-_KS_ALPHA_COEF = 1.36  # 5 % critical value of the KS statistic, times sqrt(n)
 _MINUTES = {"min": 1.0, "h": 60.0, "d": 1440.0, "w": 10080.0}
 _REPORT_COLUMNS = [
     "parameter", "step", "target", "old", "new", "n", "unit", "old_mean", "new_mean", "se",
     "family", "ks", "changed", "note",
 ]
-
-
-# ---------------------------------------------------------------------------- reading
-def _read_log(log: pd.DataFrame | PathLike) -> tuple[pd.DataFrame, str]:
-    if isinstance(log, pd.DataFrame):
-        return log, "DataFrame"
-    path = Path(log)
-    if not path.exists():
-        raise FlowkitError(f"no such event log: {path}")
-    if path.suffix.lower() != ".csv":
-        raise FlowkitError(
-            f"'{path.name}': calibrate reads an event log as .csv (or a pandas DataFrame); "
-            "read XES with pm4py and pass its DataFrame"
-        )
-    from ..interop.text import decode_text
-
-    text = decode_text(path.read_bytes(), path.name)
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), path.name
-
-
-def _column(df: pd.DataFrame, name: str, role: str) -> pd.Series:
-    if name in df.columns:
-        return df[name]
-    import difflib
-
-    cols = [str(c) for c in df.columns]
-    close = difflib.get_close_matches(name, cols, n=1, cutoff=0.5)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    raise FlowkitError(
-        f"the event log has no column '{name}' for the {role}{hint} (columns: "
-        f"{', '.join(cols)}); pass {role}='<column>'"
-    )
-
-
-def _times(col: pd.Series, name: str) -> pd.Series:
-    """Timestamps as naive local time of Asia/Shanghai (offsets converted)."""
-    if pd.api.types.is_datetime64_any_dtype(col):
-        ts = col
-    else:
-        try:
-            ts = pd.to_datetime(col.astype(str).str.strip(), format="ISO8601", utc=True)
-        except (ValueError, TypeError) as exc:
-            first = col.iloc[0] if len(col) else ""
-            raise FlowkitError(
-                f"column '{name}' holds '{first}', which is not a date and time: write ISO "
-                f"8601, e.g. 2026-01-05T09:30:00+08:00 or 2026-01-05 09:30 ({exc})"
-            ) from None
-        naive = ~col.astype(str).str.contains(r"(?:Z|[+-]\d\d:?\d\d)\s*$", regex=True)
-        if bool(naive.all()):
-            return ts.dt.tz_localize(None)  # written without an offset: local time already
-    if getattr(ts.dt, "tz", None) is not None:
-        ts = ts.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
-    return ts
-
-
-@dataclass
-class _Events:
-    case: np.ndarray  # case code (int), sorted by case then time
-    step: np.ndarray  # step id (object)
-    start: np.ndarray  # minutes after the origin
-    end: np.ndarray
-    case_ids: list[str]
-    bounds: np.ndarray  # start index of each case, plus the end
-    origin: pd.Timestamp
-
-
-# ------------------------------------------------------------------------------ fitting
-@dataclass
-class _Fit:
-    dist: _Dist
-    family: str
-    ks: float
-    note: str = ""
-
-
-def _round(x: float, digits: int = 4) -> float:
-    if x == 0 or not math.isfinite(x):
-        return float(x)
-    return round(x, max(0, digits - 1 - math.floor(math.log10(abs(x)))))
-
-
-def _ks(x: np.ndarray, cdf: Any) -> float:
-    from scipy import stats
-
-    return float(stats.kstest(x, cdf).statistic)
-
-
-def _fit(x: np.ndarray, unit: str, scale: float) -> _Fit:
-    """A distribution for observations ``x`` (in minutes, or wd), written in ``unit``.
-
-    ``scale`` divides the observations into ``unit`` (60 for minutes -> h).
-    """
-    from scipy import stats
-
-    n = len(x)
-    m = float(np.mean(x))
-    sd = float(np.std(x, ddof=1)) if n > 1 else 0.0
-    u = unit
-
-    def q(v: float) -> float:
-        return _round(v / scale)
-
-    if n < _MIN_FIT:
-        return _Fit(Constant(value=q(max(m, 0.0)), unit=u), "constant", math.nan,
-                    f"{n} observation(s): fewer than {_MIN_FIT}, the mean as a constant")
-    if sd <= 1e-9 * max(1.0, abs(m)):
-        return _Fit(Constant(value=q(max(m, 0.0)), unit=u), "constant", 0.0)
-    values, counts = np.unique(x, return_counts=True)
-    top = int(np.argmax(counts))
-    if counts[top] >= _POINT_MASS * n:  # a constant, with a few stragglers (queueing)
-        others = n - int(counts[top])
-        return _Fit(Constant(value=q(float(values[top])), unit=u), "constant", math.nan,
-                    f"{counts[top]} of {n} observations are equal; {others} differ "
-                    f"(mean {m / scale:.4g}{u}): the common value")
-    lo, hi = float(np.min(x)), float(np.max(x))
-    cands: list[tuple[float, str, _Dist]] = []
-    if m > 0:
-        cands.append((_ks(x, stats.expon(scale=m).cdf), "exponential",
-                      Exponential(mean_=q(m), unit=u)))
-        s2 = math.log1p((sd / m) ** 2)
-        ln = stats.lognorm(s=math.sqrt(s2), scale=math.exp(math.log(m) - s2 / 2))
-        cands.append((_ks(x, ln.cdf), "lognormal", LogNormal(mean_=q(m), sd=q(sd), unit=u)))
-    if hi > lo:
-        a, b, c = _triangular(lo, hi, m, n)
-        tri = stats.triang(c=(c - a) / (b - a), loc=a, scale=b - a)
-        cands.append((_ks(x, tri.cdf), "triangular",
-                      Triangular(low=q(a), mode=q(c), high=q(b), unit=u)))
-    d, family, dist = min(cands, key=itemgetter(0))  # stable: ties keep fewer parameters
-    crit = _KS_ALPHA_COEF / math.sqrt(n)
-    if n >= _MIN_KS and d > crit:
-        probs = (np.arange(_QUANTILES) + 0.5) / _QUANTILES
-        points = tuple(q(float(v)) for v in np.quantile(x, probs))
-        return _Fit(Empirical(values=points, unit=u), "empirical", d,
-                    f"best family {family} rejected (KS D = {d:.3f} > {crit:.3f}): "
-                    f"{_QUANTILES} quantiles")
-    return _Fit(dist, family, d)
-
-
-def _triangular(lo: float, hi: float, m: float, n: int) -> tuple[float, float, float]:
-    """Low, high and mode of a triangular distribution from the sample's extremes and mean.
-
-    The extremes fall short of the ends: near an end ``t`` away, a triangular has
-    ``P = t^2 / K`` (``K = (high - low) * |mode - end|``), so the sample's extreme
-    misses it by about ``sqrt(pi K / n) / 2``. Two rounds of that correction, then
-    the mode from the mean, ``mode = 3 * mean - low - high`` (moments).
-    """
-    a, b = lo, hi
-    c = min(max(3 * m - a - b, a), b)
-    for _ in range(2):
-        a = max(lo - 0.5 * math.sqrt(math.pi * (b - a) * (c - a) / n), 0.0)
-        b = hi + 0.5 * math.sqrt(math.pi * (b - a) * (b - c) / n)
-        c = min(max(3 * m - a - b, a), b)
-    return a, b, c
 
 
 def _display(mean_minutes: float, elapsed: bool) -> tuple[str, float]:
@@ -247,83 +84,30 @@ def _display(mean_minutes: float, elapsed: bool) -> tuple[str, float]:
 
 # --------------------------------------------------------------------------- the work
 class _Clocks:
+    """Working-time clocks from the log's origin, one per calendar, made when first asked."""
+
     def __init__(self, p: Process, origin: pd.Timestamp) -> None:
         self.p = p
         self.origin = origin.to_pydatetime()
         self._clocks: dict[Calendar, Clock] = {}
 
     def of(self, dept: str) -> Clock:
+        """The clock of a department's calendar."""
         cal = self.p.calendar_of(dept)
         if cal not in self._clocks:
             self._clocks[cal] = make_clock(cal, self.origin)
         return self._clocks[cal]
 
     def process(self) -> Clock:
+        """The clock of the process's calendar."""
         cal = self.p.calendar
         if cal not in self._clocks:
             self._clocks[cal] = make_clock(cal, self.origin)
         return self._clocks[cal]
 
 
-def _events(df: pd.DataFrame, p: Process, case: str, activity: str | None, start: str,
-            end: str) -> tuple[_Events, list[dict[str, Any]]]:
-    if activity is None:
-        activity = "step" if "step" in df.columns else "concept:name"
-    c = _column(df, case, "case").astype(str).to_numpy()
-    a = _column(df, activity, "activity").astype(str).str.strip().to_numpy()
-    t0 = _times(_column(df, start, "start"), start)
-    t1 = _times(_column(df, end, "end"), end)
-    ids = {s.id for s in p.steps}
-    by_name: dict[str, list[str]] = {}
-    for s in p.steps:
-        if s.name:
-            by_name.setdefault(s.name.strip(), []).append(s.id)
-    mapping: dict[str, str | None] = {}
-    notes: list[dict[str, Any]] = []
-    for value, count in zip(*np.unique(a, return_counts=True), strict=True):
-        v = str(value)
-        if v in ids:
-            mapping[v] = v
-        elif len(by_name.get(v, [])) == 1:
-            mapping[v] = by_name[v][0]
-        else:
-            mapping[v] = None
-            why = (f"names {len(by_name[v])} steps ({', '.join(by_name[v])})" if v in by_name
-                   else "is neither a step id nor a step name of the process")
-            notes.append(_row("unmapped", old=v, n=int(count),
-                              note=f"activity '{v}' {why}: its events are left out"))
-    step = np.array([mapping[str(v)] for v in a], dtype=object)
-    keep = np.array([s is not None for s in step], dtype=bool)
-    keep &= ~(t0.isna().to_numpy() | t1.isna().to_numpy())
-    if not keep.any():
-        seen = ", ".join(map(str, np.unique(a)[:8]))
-        raise FlowkitError(
-            f"no event of the log maps to a step of '{p.name}' (activities: {seen}…; steps: "
-            f"{', '.join(s.id for s in p.steps)}): pass activity='<column>' naming the step "
-            "ids or names"
-        )
-    origin = min(t0[keep].min(), t1[keep].min()).normalize()
-    s_min = (t0[keep] - origin).dt.total_seconds().to_numpy() / 60.0
-    e_min = (t1[keep] - origin).dt.total_seconds().to_numpy() / 60.0
-    bad = e_min < s_min
-    if bad.any():
-        notes.append(_row("data", n=int(bad.sum()),
-                          note="events end before they start: left out"))
-    c, step = c[keep][~bad], step[keep][~bad]
-    s_min, e_min = s_min[~bad], e_min[~bad]
-    order_col = (pd.to_numeric(df["order"], errors="coerce").to_numpy()[keep][~bad]
-                 if "order" in df.columns else np.zeros(len(c)))
-    codes, uniques = pd.factorize(c)
-    idx = np.lexsort((order_col, e_min, s_min, codes))
-    codes = codes[idx]
-    bounds = np.flatnonzero(np.diff(codes)) + 1
-    bounds = np.concatenate(([0], bounds, [len(codes)]))
-    ev = _Events(codes, step[idx], s_min[idx], e_min[idx], [str(u) for u in uniques],
-                 bounds, origin)
-    return ev, notes
-
-
 def _row(parameter: str, **kw: Any) -> dict[str, Any]:
+    """A row of the fit report: ``kw`` over the empty defaults."""
     out: dict[str, Any] = dict.fromkeys(_REPORT_COLUMNS)
     out.update(parameter=parameter, step="", target="", old="", new="", n=0, unit="",
                old_mean=math.nan, new_mean=math.nan, se=math.nan, family="", ks=math.nan,
@@ -333,6 +117,7 @@ def _row(parameter: str, **kw: Any) -> dict[str, Any]:
 
 
 def _mean_minutes(d: _Dist | None, minutes_per_wd: float) -> float:
+    """Mean of a duration in minutes (0 for none)."""
     if d is None:
         return 0.0
     return float(d.minutes(minutes_per_wd).mean())
@@ -408,7 +193,7 @@ def calibrate(
     ...   - {id: b, department: d, work: 2h}
     ... ''')
     >>> log = pathlib.Path(tempfile.mkdtemp()) / "log.csv"
-    >>> _ = fk.simulate(p, n_cases=50, seed=1).to_eventlog(log)
+    >>> _ = fk.simulate(p, n_cases=50, seed=1, replications=1).to_eventlog(log)
     >>> wrong = p.replace(steps=[p.step("a").replace(work="1h"), p.step("b")])
     >>> q, report = calibrate(wrong, log)
     >>> str(q.step("a").work), q.history[-1].lever
@@ -416,43 +201,97 @@ def calibrate(
     >>> report.loc[report.parameter == "work", ["step", "old", "new", "n"]].to_numpy().tolist()
     [['a', '1h', '30min', 50], ['b', '2h', '2h', 50]]
     """
+    parts = _parts(fit)
+    if not isinstance(process, Process):
+        raise FlowkitError("calibrate takes a Process first: load files with flowkit.load")
+    ev = read_events(log, process, case=case, activity=activity, start=start, end=end)
+    st = _State.of(process, ev)
+    if "work" in parts:
+        _fit_work(st)
+    if parts & {"wait", "branches"}:
+        follow = _follow(st, waits="wait" in parts)
+        if "wait" in parts:
+            _fit_waits(st, follow)
+        if "branches" in parts:
+            _fit_branches(st, follow)
+    new_arrivals = _fit_arrivals(st) if "arrivals" in parts else None
+    report = pd.DataFrame(st.rows, columns=_REPORT_COLUMNS)
+    report["n"] = report["n"].astype(int)
+    report["changed"] = report["changed"].astype(bool)
+    if not st.changes:
+        return process, report
+    return _calibrated(st, parts, new_arrivals), report
+
+
+def _parts(fit: Iterable[str]) -> set[str]:
+    """The parts to fit, checked against :data:`PARTS`."""
     parts = set(fit)
     unknown = parts - set(PARTS)
     if unknown:
         raise FlowkitError(f"fit={sorted(unknown)} is not among {', '.join(PARTS)}")
-    if not isinstance(process, Process):
-        raise FlowkitError("calibrate takes a Process first: load files with flowkit.load")
-    df, source = _read_log(log)
-    ev, rows = _events(df, process, case, activity, start, end)
-    p = process
-    fm = FlowModel(p)
-    clocks = _Clocks(p, ev.origin)
-    mpd = p.calendar.minutes_per_day
-    steps = {s.id: s for s in p.steps}
-    changes: list[Change] = []
-    new_steps: dict[str, dict[str, Any]] = {s.id: {} for s in p.steps}
+    return parts
 
-    # -- work -----------------------------------------------------------------------
-    if "work" in parts:
-        for s in p.steps:
-            sel = ev.step == s.id
-            clock = clocks.of(s.department)
-            if clock.always:
-                x = ev.end[sel] - ev.start[sel]
-            else:
-                x = np.array([clock.working(a, b) for a, b in
-                              zip(ev.start[sel], ev.end[sel], strict=True)])
-            dept_mpd = p.calendar_of(s.department).minutes_per_day
-            x = np.round(x, 6)  # the log's microseconds; no float noise in a constant
-            rows.append(_fit_row("work", s, s.work, x, dept_mpd, elapsed=False,
-                                 new_steps=new_steps, changes=changes))
 
-    # -- successors: waits and choices ----------------------------------------------------
-    gaps: dict[str, list[float]] = {s.id: [] for s in p.steps}
+@dataclass
+class _State:
+    """What the fitting steps share: the process, its events, and what they found.
+
+    ``rows`` are the report's rows, ``changes`` the history entry's, ``new_steps``
+    the fields of each step to replace.
+    """
+
+    p: Process
+    ev: EventLog
+    clocks: _Clocks
+    steps: dict[str, Step]
+    rows: list[dict[str, Any]]
+    changes: list[Change] = field(default_factory=list)
+    new_steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, p: Process, ev: EventLog) -> _State:
+        """The state before any fit: the log's notes as the first rows."""
+        rows = [_row(n.kind, old=n.value, n=n.n, note=n.note) for n in ev.notes]
+        return cls(p, ev, _Clocks(p, ev.origin), {s.id: s for s in p.steps}, rows,
+                   new_steps={s.id: {} for s in p.steps})
+
+
+def _fit_work(st: _State) -> None:
+    """Fit each step's work to ``end - start`` of its events, in working time."""
+    p, ev = st.p, st.ev
+    for s in p.steps:
+        sel = ev.step == s.id
+        clock = st.clocks.of(s.department)
+        if clock.always:
+            x = ev.end[sel] - ev.start[sel]
+        else:
+            x = np.array([clock.working(a, b) for a, b in
+                          zip(ev.start[sel], ev.end[sel], strict=True)])
+        dept_mpd = p.calendar_of(s.department).minutes_per_day
+        x = np.round(x, 6)  # the log's microseconds; no float noise in a constant
+        st.rows.append(_fit_row("work", s, s.work, x, dept_mpd, elapsed=False,
+                                new_steps=st.new_steps, changes=st.changes))
+
+
+@dataclass
+class _Follow:
+    """What the successors of each execution show.
+
+    ``gaps``: per step, the observed waits (minutes, or working minutes for a wait
+    in wd); ``counts``: per choice step, how often each target came next;
+    ``skipped``: steps whose wait the log cannot show, and why; ``wd_wait``: whether
+    a step's wait is measured in working days.
+    """
+
+    gaps: dict[str, list[float]]
+    counts: dict[str, dict[str, int]]
+    skipped: dict[str, str]
+    wd_wait: dict[str, bool]
+
+
+def _unseen_waits(p: Process, steps: dict[str, Step]) -> dict[str, str]:
+    """Steps whose wait the gap to the next step cannot show, and why."""
     skipped: dict[str, str] = {}
-    counts: dict[str, dict[str, int]] = {s.id: dict.fromkeys(s.targets, 0) for s in p.steps
-                                         if s.flow == "xor"}
-    wd_wait = {s.id: _wait_in_wd(s, p) for s in p.steps}
     for s in p.steps:
         for t in s.targets:
             if steps[t].join == "all" and s.flow != "and":
@@ -461,113 +300,148 @@ def calibrate(
             elif steps[t].schedule is not None:
                 skipped[s.id] = (f"flows into '{t}', which runs in sessions: the gap holds "
                                  "the wait for the session")
+    return skipped
+
+
+def _successors(ev: EventLog, s: Step, i: int, hi: int) -> dict[str, int]:
+    """The events (up to ``hi``) that followed event ``i`` of step ``s``, by target.
+
+    The first later event of each target that starts after ``i`` ended; for a
+    choice step, only the first one found.
+    """
+    targets = s.targets
+    found: dict[str, int] = {}
+    for j in range(i + 1, hi):
+        sj = ev.step[j]
+        if sj in targets and sj not in found and ev.start[j] >= ev.end[i] - 1e-6:
+            found[sj] = j
+            if s.flow != "and" or len(found) == len(targets):
+                break
+    return found
+
+
+def _gap(st: _State, fm: FlowModel, s: Step, i: int, found: dict[str, int], wd: bool) -> float:
+    """The wait event ``i`` of step ``s`` shows: the shortest gap to a successor,
+    less the flow's modelled handoff delay, never negative."""
+    ev, p = st.ev, st.p
+    clock = st.clocks.of(s.department)
+    g = math.inf
+    for t, j in found.items():
+        edge = fm.edges[(s.id, t)]
+        delay = edge.delay if edge.delay is not None and not edge.delay.is_zero else None
+        if wd:
+            gap = clock.working(ev.end[i], ev.start[j])
+            gap -= _delay_working(delay, p, s.department)
+        else:
+            gap = ev.start[j] - ev.end[i]
+            gap -= _mean_minutes(delay, p.calendar.minutes_per_day) if delay is not None else 0.0
+        g = min(g, gap)
+    return max(g, 0.0)
+
+
+def _follow(st: _State, *, waits: bool) -> _Follow:
+    """Walk each case's events: which target followed each execution, after what gap."""
+    p, ev, steps = st.p, st.ev, st.steps
+    fm = FlowModel(p)
+    out = _Follow(
+        gaps={s.id: [] for s in p.steps},
+        counts={s.id: dict.fromkeys(s.targets, 0) for s in p.steps if s.flow == "xor"},
+        skipped=_unseen_waits(p, steps),
+        wd_wait={s.id: _wait_in_wd(s, p) for s in p.steps},
+    )
     for k in range(len(ev.bounds) - 1):
         lo, hi = int(ev.bounds[k]), int(ev.bounds[k + 1])
         for i in range(lo, hi):
             s = steps[ev.step[i]]
             if s.flow == "end":
                 continue
-            targets = s.targets
-            found: dict[str, int] = {}
-            for j in range(i + 1, hi):
-                sj = ev.step[j]
-                if sj in targets and sj not in found and ev.start[j] >= ev.end[i] - 1e-6:
-                    found[sj] = j
-                    if s.flow != "and" or len(found) == len(targets):
-                        break
+            found = _successors(ev, s, i, hi)
             if not found:
                 continue
             if s.flow == "xor":
                 first = min(found.items(), key=itemgetter(1))[0]
-                counts[s.id][first] += 1
+                out.counts[s.id][first] += 1
                 found = {first: found[first]}
-            if s.id in skipped or "wait" not in parts:
+            if s.id in out.skipped or not waits:
                 continue
-            clock = clocks.of(s.department)
-            g = math.inf
-            for t, j in found.items():
-                edge = fm.edges[(s.id, t)]
-                delay = edge.delay if edge.delay is not None and not edge.delay.is_zero else None
-                if wd_wait[s.id]:
-                    gap = clock.working(ev.end[i], ev.start[j])
-                    gap -= _delay_working(delay, p, s.department)
-                else:
-                    gap = ev.start[j] - ev.end[i]
-                    gap -= _mean_minutes(delay, mpd) if delay is not None else 0.0
-                g = min(g, gap)
-            gaps[s.id].append(max(g, 0.0))
+            out.gaps[s.id].append(_gap(st, fm, s, i, found, out.wd_wait[s.id]))
+    return out
 
-    if "wait" in parts:
-        for s in p.steps:
-            if s.flow == "end":
-                rows.append(_row("wait", step=s.id, old=str(s.wait), new=str(s.wait),
-                                 note="a final step: the log cannot show its wait; kept"))
-                continue
-            if s.id in skipped:
-                rows.append(_row("wait", step=s.id, old=str(s.wait), new=str(s.wait),
-                                 note=skipped[s.id] + "; kept"))
-                continue
-            x = np.round(np.asarray(gaps[s.id], dtype=float), 6)
-            dept_mpd = p.calendar_of(s.department).minutes_per_day
-            if wd_wait[s.id]:
-                x = x / dept_mpd
-            rows.append(_fit_row("wait", s, s.wait, x, dept_mpd, elapsed=not wd_wait[s.id],
-                                 new_steps=new_steps, changes=changes))
 
-    # -- choices -------------------------------------------------------------------------
-    if "branches" in parts:
-        for sid, cnt in counts.items():
-            s = steps[sid]
-            total = sum(cnt.values())
-            old = dict(s.next) if isinstance(s.next, dict) else {}
-            if total == 0:
-                for t in s.targets:
-                    rows.append(_row("probability", step=sid, target=t, old=f"{old[t]:g}",
-                                     new=f"{old[t]:g}", unit="p", old_mean=old[t],
-                                     new_mean=old[t], note="no execution followed: kept"))
-                continue
-            new = {t: round(c / total, 4) for t, c in cnt.items()}
-            top = max(new, key=lambda t: new[t])
-            new[top] = round(1.0 - sum(v for t, v in new.items() if t != top), 10)
-            changed = any(abs(new[t] - old[t]) > 1e-12 for t in new)
+def _fit_waits(st: _State, follow: _Follow) -> None:
+    """Fit each step's wait to the gaps; final steps and unseen waits are kept."""
+    p = st.p
+    for s in p.steps:
+        if s.flow == "end":
+            st.rows.append(_row("wait", step=s.id, old=str(s.wait), new=str(s.wait),
+                                note="a final step: the log cannot show its wait; kept"))
+            continue
+        if s.id in follow.skipped:
+            st.rows.append(_row("wait", step=s.id, old=str(s.wait), new=str(s.wait),
+                                note=follow.skipped[s.id] + "; kept"))
+            continue
+        wd = follow.wd_wait[s.id]
+        x = np.round(np.asarray(follow.gaps[s.id], dtype=float), 6)
+        dept_mpd = p.calendar_of(s.department).minutes_per_day
+        if wd:
+            x = x / dept_mpd
+        st.rows.append(_fit_row("wait", s, s.wait, x, dept_mpd, elapsed=not wd,
+                                new_steps=st.new_steps, changes=st.changes))
+
+
+def _fit_branches(st: _State, follow: _Follow) -> None:
+    """Set each choice's probabilities to the observed frequencies (4 decimals)."""
+    for sid, cnt in follow.counts.items():
+        s = st.steps[sid]
+        total = sum(cnt.values())
+        old = dict(s.next) if isinstance(s.next, dict) else {}
+        if total == 0:
             for t in s.targets:
-                ph = cnt[t] / total
-                rows.append(_row(
-                    "probability", step=sid, target=t, old=f"{old[t]:g}", new=f"{new[t]:g}",
-                    n=total, unit="p", old_mean=old[t], new_mean=ph,
-                    se=math.sqrt(ph * (1 - ph) / total), changed=abs(new[t] - old[t]) > 1e-12,
-                ))
-            if changed:
-                new_steps[sid]["next"] = new
-                changes.append(Change(target="step", id=sid, action="set", field="next",
-                                      before=old, after=new))
+                st.rows.append(_row("probability", step=sid, target=t, old=f"{old[t]:g}",
+                                    new=f"{old[t]:g}", unit="p", old_mean=old[t],
+                                    new_mean=old[t], note="no execution followed: kept"))
+            continue
+        new = {t: round(c / total, 4) for t, c in cnt.items()}
+        top = max(new, key=lambda t: new[t])
+        new[top] = round(1.0 - sum(v for t, v in new.items() if t != top), 10)
+        for t in s.targets:
+            ph = cnt[t] / total
+            st.rows.append(_row(
+                "probability", step=sid, target=t, old=f"{old[t]:g}", new=f"{new[t]:g}",
+                n=total, unit="p", old_mean=old[t], new_mean=ph,
+                se=math.sqrt(ph * (1 - ph) / total), changed=abs(new[t] - old[t]) > 1e-12,
+            ))
+        if any(abs(new[t] - old[t]) > 1e-12 for t in new):
+            st.new_steps[sid]["next"] = new
+            st.changes.append(Change(target="step", id=sid, action="set", field="next",
+                                     before=old, after=new))
 
-    # -- arrivals ------------------------------------------------------------------------
-    new_arrivals = None
-    if "arrivals" in parts:
-        new_arrivals, row = _arrivals(p, ev, clocks)
-        rows.append(row)
-        if new_arrivals is not None:
-            changes.append(Change(target="process", id=p.name, action="set", field="arrivals",
-                                  before=row["old"], after=row["new"]))
 
-    report = pd.DataFrame(rows, columns=_REPORT_COLUMNS)
-    report["n"] = report["n"].astype(int)
-    report["changed"] = report["changed"].astype(bool)
-    if not changes:
-        return p, report
-    built = [s.replace(**new_steps[s.id]) if new_steps[s.id] else s for s in p.steps]
+def _fit_arrivals(st: _State) -> Arrivals | None:
+    """Fit the arrivals; the new ones, or ``None`` when they are kept."""
+    new_arrivals, row = _arrivals(st.p, st.ev, st.clocks)
+    st.rows.append(row)
+    if new_arrivals is not None:
+        st.changes.append(Change(target="process", id=st.p.name, action="set",
+                                 field="arrivals", before=row["old"], after=row["new"]))
+    return new_arrivals
+
+
+def _calibrated(st: _State, parts: set[str], new_arrivals: Arrivals | None) -> Process:
+    """The process with the fitted fields and a ``calibrate`` history entry."""
+    p, ev = st.p, st.ev
+    built = [s.replace(**st.new_steps[s.id]) if st.new_steps[s.id] else s for s in p.steps]
     entry = HistoryEntry(
         lever="calibrate", label="校准",
-        params={"log": source, "cases": len(ev.case_ids), "events": len(ev.step),
+        params={"log": ev.source, "cases": len(ev.case_ids), "events": len(ev.step),
                 "fit": [x for x in PARTS if x in parts]},
-        changes=tuple(changes),
+        changes=tuple(st.changes),
         note="fitted from an event log (method of moments; family by KS distance)",
     )
     fields: dict[str, Any] = {"steps": built, "history": (*p.history, entry)}
     if new_arrivals is not None:
         fields["arrivals"] = new_arrivals
-    return p.replace(**fields), report
+    return p.replace(**fields)
 
 
 def _wait_in_wd(s: Step, p: Process) -> bool:
@@ -609,8 +483,8 @@ def _fit_row(
         disp, scale = old.unit, _MINUTES[old.unit]  # keep the unit the model was written in
     else:
         disp, scale = _display(m, elapsed)
-    f = _fit(x, disp, scale)
-    changed = not _same(old, f.dist, minutes_per_wd)
+    f = fit_distribution(x, disp, scale)
+    changed = not same_distribution(old, f.dist, minutes_per_wd)
     new_text = format_duration(f.dist) if changed else str(old)
     if changed:
         new_steps[s.id][parameter] = f.dist
@@ -622,26 +496,12 @@ def _fit_row(
                 changed=changed, note=f.note)
 
 
-def _same(a: _Dist, b: _Dist, minutes_per_wd: float) -> bool:
-    """Whether two distributions are equal up to the 4 significant digits of a fit."""
-    if type(a) is not type(b) or (a.unit == "wd") != (b.unit == "wd"):
-        return a.is_zero and b.is_zero
-    if a.unit != "wd":
-        a, b = a.minutes(), b.minutes()
-    pa, pb = a._params(), b._params()
-
-    def close(u: Any, v: Any) -> bool:
-        if isinstance(u, tuple):
-            return len(u) == len(v) and all(close(x, y) for x, y in zip(u, v, strict=True))
-        return bool(abs(u - v) <= 5e-4 * max(abs(u), abs(v)) + 1e-12)
-
-    return all(close(pa[k], pb[k]) for k in pa)
-
-
 _FLOWKIT_CASE = re.compile(r"^(\d+)-\d+$")
 
 
-def _arrivals(p: Process, ev: _Events, clocks: _Clocks) -> tuple[Arrivals | None, dict[str, Any]]:
+def _arrivals(p: Process, ev: EventLog, clocks: _Clocks) -> tuple[Arrivals | None, dict[str, Any]]:
+    """Arrivals fitted to the first start of each case (pooled over flowkit's
+    replications, case ids ``R-N``), and the report row."""
     old = p.arrivals
     old_text = _arrivals_text(old)
     firsts = ev.start[ev.bounds[:-1]]
@@ -671,7 +531,7 @@ def _arrivals(p: Process, ev: _Events, clocks: _Clocks) -> tuple[Arrivals | None
     if always and old.per_day is None:
         mean_gap = span / gaps
         unit, _ = _display(mean_gap, elapsed=True)
-        new = Arrivals(every=Exponential(mean_=_round(mean_gap / _MINUTES[unit]), unit=unit))
+        new = Arrivals(every=Exponential(mean_=round_sig(mean_gap / _MINUTES[unit]), unit=unit))
         text = _arrivals_text(new)
         old_mean = _mean_minutes(old.every, mpd) if old.every is not None else math.nan
         row = _row("arrivals", old=old_text, new=text, n=gaps, unit="min", old_mean=old_mean,
@@ -679,7 +539,7 @@ def _arrivals(p: Process, ev: _Events, clocks: _Clocks) -> tuple[Arrivals | None
                    note="mean gap between the first starts of cases")
     else:
         per_day = rate * mpd
-        new = Arrivals(per_day=_round(per_day))
+        new = Arrivals(per_day=round_sig(per_day))
         text = _arrivals_text(new)
         row = _row("arrivals", old=old_text, new=text, n=gaps, unit="per_day",
                    old_mean=old.per_day if old.per_day is not None else math.nan,
@@ -690,6 +550,7 @@ def _arrivals(p: Process, ev: _Events, clocks: _Clocks) -> tuple[Arrivals | None
 
 
 def _arrivals_text(a: Arrivals) -> str:
+    """Arrivals as the report writes them."""
     if a.per_day is not None:
         return f"per_day: {a.per_day:g}"
     if a.every is not None:

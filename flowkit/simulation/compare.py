@@ -19,6 +19,13 @@ from ..errors import FlowkitError, SimulationError
 from ..kpis import COMPARE_ROWS, KPIS, RATIO_ROWS, label_en, label_zh
 from ..model.process import Process
 from ..model.render import render, repr_html
+from ..model.seeds import (
+    DEFAULT_N_CASES,
+    DEFAULT_REPLICATIONS,
+    DEFAULT_SEED,
+    SeedLike,
+    resolve_seed,
+)
 from .results import Result
 from .simulate import simulate
 from .stats import t_quantile
@@ -175,9 +182,9 @@ def _paired_ci(diff: np.ndarray, level: float) -> tuple[float, float]:
 def compare(
     scenarios: Mapping[str, Process] | Sequence[Process],
     *,
-    n_cases: int = 1000,
-    seed: int | None = None,
-    replications: int = 5,
+    n_cases: int = DEFAULT_N_CASES,
+    seed: SeedLike = DEFAULT_SEED,
+    replications: int = DEFAULT_REPLICATIONS,
     common_random_numbers: bool = True,
     warmup: int = 0,
     start: Any = None,
@@ -198,16 +205,31 @@ def compare(
     ----------
     scenarios : dict of name to Process, or a sequence of Process (named by their names)
         The first is the reference for differences.
-    n_cases, seed, replications, warmup, start, keep_events, n_jobs, executor
-        As for :func:`flowkit.simulate`.
+    n_cases, replications, warmup, start, keep_events, n_jobs, executor
+        As for :func:`flowkit.simulate` (defaults ``DEFAULT_N_CASES`` = 1,000 cases and
+        ``DEFAULT_REPLICATIONS`` = 5 replications).
+    seed : int, numpy.random.Generator, numpy.random.SeedSequence or None
+        Seed of the comparison (see :func:`flowkit.model.seeds.resolve_seed`): an
+        ``int`` >= 0, a ``Generator`` (one draw is taken from it), a
+        ``SeedSequence``, or ``None`` (the default: fresh entropy). Each scenario's
+        ``Result.seed`` records the ``int`` it ran with.
     common_random_numbers : bool
-        Share random numbers across scenarios (else each gets its own seed).
+        Share random numbers across scenarios (else each gets its own seed, derived
+        from ``seed``).
     level : float
         Confidence level of the intervals.
 
     Returns
     -------
     Comparison
+
+    Raises
+    ------
+    FlowkitError
+        With fewer than two scenarios, repeated names, a scenario that is not a
+        Process, or a ``seed`` that is not one of the accepted kinds.
+    SimulationError
+        When ``level`` is not between 0 and 1, or the simulation cannot run as asked.
 
     Examples
     --------
@@ -220,6 +242,26 @@ def compare(
     >>> bool(c.table.loc["visits", "significant"])
     True
     """
+    items = _scenarios(scenarios)
+    root = resolve_seed(seed)
+    if not 0 < level < 1:
+        raise SimulationError(f"level={level!r}: give a confidence level between 0 and 1")
+    analyses, dbs, results = {}, {}, {}
+    for k, (n, p) in enumerate(items):
+        analyses[n] = analyze(p)
+        dbs[n] = analyses[n].doing_business()
+        s = root if common_random_numbers else int(
+            np.random.SeedSequence([root, k]).generate_state(1)[0])
+        results[n] = simulate(p, n_cases=n_cases, seed=s, replications=replications,
+                              warmup=warmup, start=start, keep_events=keep_events,
+                              n_jobs=n_jobs, executor=executor, progress=False)
+    return Comparison(scenarios=dict(items), analyses=analyses, doing_business=dbs,
+                      results=results, common_random_numbers=common_random_numbers,
+                      level=level)
+
+
+def _scenarios(scenarios: Mapping[str, Process] | Sequence[Process]) -> list[tuple[str, Process]]:
+    """The named scenarios, checked: at least two, distinct names, each a Process."""
     if isinstance(scenarios, Mapping):
         items = list(scenarios.items())
     else:
@@ -232,19 +274,4 @@ def compare(
     for n, p in items:
         if not isinstance(p, Process):
             raise FlowkitError(f"scenario '{n}' is not a Process: load files with flowkit.load")
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
-    if not 0 < level < 1:
-        raise SimulationError(f"level={level!r}: give a confidence level between 0 and 1")
-    analyses, dbs, results = {}, {}, {}
-    for k, (n, p) in enumerate(items):
-        analyses[n] = analyze(p)
-        dbs[n] = analyses[n].doing_business()
-        s = seed if common_random_numbers else int(
-            np.random.SeedSequence([seed, k]).generate_state(1)[0])
-        results[n] = simulate(p, n_cases=n_cases, seed=s, replications=replications,
-                              warmup=warmup, start=start, keep_events=keep_events,
-                              n_jobs=n_jobs, executor=executor, progress=False)
-    return Comparison(scenarios=dict(items), analyses=analyses, doing_business=dbs,
-                      results=results, common_random_numbers=common_random_numbers,
-                      level=level)
+    return items

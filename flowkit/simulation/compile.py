@@ -9,14 +9,15 @@ Departments with the same id in several processes share one pool.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from ..analysis.flowcalc import FlowModel
 from ..errors import SimulationError
 from ..model.calendar import Calendar
-from ..model.durations import _Dist
-from ..model.process import Process
+from ..model.durations import Exponential, _Dist
+from ..model.process import Process, Step
 
 __all__ = ["CProcess", "CStep", "CompiledModel", "Timing", "compile_model"]
 
@@ -145,189 +146,230 @@ def _timing(
 
 
 def compile_model(processes: list[Process], start: dt.datetime) -> CompiledModel:
-    """Resolve processes into engine form; shared department ids must agree."""
+    """Resolve processes into engine form; shared department ids must agree.
+
+    Raises
+    ------
+    SimulationError
+        When processes declare a shared department differently, or a listed
+        arrival falls before ``start``.
+    """
     reg = _Registry()
-    dept_index: dict[str, int] = {}
-    dept_names: list[str] = []
-    dept_staff: list[int] = []
-    dept_clock: list[int] = []
-    dept_owner: list[str] = []
-    dept_cal: list[Calendar] = []
+    depts = _departments(processes, reg)
+    compiled = [_process(p, pos, reg, depts, start) for pos, p in enumerate(processes)]
+    return CompiledModel(
+        processes=compiled,
+        calendars=reg.calendars,
+        dept_ids=list(depts.index),
+        dept_names=depts.names,
+        dept_staff=depts.staff,
+        dept_clock=depts.clock,
+        locations=list(reg.locations),
+        start=start,
+        priorities=any(any(cp.type_priority) for cp in compiled),
+        step_ids=[[s.id for s in cp.steps] for cp in compiled],
+    )
+
+
+@dataclass
+class _Departments:
+    """The staff pools of all processes: index by id, then name, staff and clock by index."""
+
+    index: dict[str, int] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+    staff: list[int] = field(default_factory=list)
+    clock: list[int] = field(default_factory=list)
+
+
+def _departments(processes: list[Process], reg: _Registry) -> _Departments:
+    """One pool per department id; processes sharing one must declare it alike."""
+    out = _Departments()
+    owner: list[str] = []
+    cals: list[Calendar] = []
     problems: list[str] = []
     for p in processes:
         for d in p.departments:
             cal = d.calendar or p.calendar
-            if d.id in dept_index:
-                j = dept_index[d.id]
-                if dept_staff[j] != d.staff or dept_cal[j] != cal:
+            if d.id in out.index:
+                j = out.index[d.id]
+                if out.staff[j] != d.staff or cals[j] != cal:
                     problems.append(
-                        f"department '{d.id}' is declared by '{dept_owner[j]}' and '{p.name}' "
-                        f"with different staff ({dept_staff[j]} vs {d.staff}) or calendars: "
+                        f"department '{d.id}' is declared by '{owner[j]}' and '{p.name}' "
+                        f"with different staff ({out.staff[j]} vs {d.staff}) or calendars: "
                         "processes that share a department must declare it alike"
                     )
                 continue
-            dept_index[d.id] = len(dept_names)
-            dept_names.append(d.label)
-            dept_staff.append(d.staff)
-            dept_clock.append(reg.clock(cal))
-            dept_owner.append(p.name)
-            dept_cal.append(cal)
+            out.index[d.id] = len(out.names)
+            out.names.append(d.label)
+            out.staff.append(d.staff)
+            out.clock.append(reg.clock(cal))
+            owner.append(p.name)
+            cals.append(cal)
     if problems:
         raise SimulationError("; ".join(problems))
+    return out
 
-    compiled: list[CProcess] = []
-    priorities = False
-    for pos, p in enumerate(processes):
-        fm = FlowModel(p)
-        st = fm.structure
-        index = {s.id: i for i, s in enumerate(p.steps)}
-        pclock = reg.clock(p.calendar)
-        # steps inside a loop (may run more than once per case)
-        loopy: set[str] = set()
-        import networkx as nx
 
-        g = nx.DiGraph()
-        g.add_nodes_from(index)
-        g.add_edges_from((s.id, t) for s in p.steps for t in s.targets)
-        for comp in nx.strongly_connected_components(g):
-            if len(comp) > 1 or any(g.has_edge(c, c) for c in comp):
-                loopy |= comp
-        # a block repeated by a loop repeats its branches
-        for split, blk in st.blocks.items():
-            if split in loopy:
-                loopy |= set(blk.nodes)
-        types = [t.id for t in p.case_types]
-        steps: list[CStep] = []
-        for i, s in enumerate(p.steps):
-            dept = p.department(s.department)
-            di = dept_index[dept.id]
-            dcal = dept.calendar or p.calendar
-            mpd = dcal.minutes_per_day
-            loc_name = p.location_of(s)
-            key = (pos, s.id)
-            cum: list[float] = []
-            acc = 0.0
-            for _, prob in s.branches:
-                acc += prob
-                cum.append(acc)
-            cum_by_type: dict[int, list[float]] = {}
-            for ti, tid in enumerate(types):
-                if tid in s.by_type:
-                    c2, a2 = [], 0.0
-                    for _, prob in s.branches_for(tid):
-                        a2 += prob
-                        c2.append(a2)
-                    cum_by_type[ti] = c2
-            hand: list[tuple[int, int, int, int] | None] = []
-            delays: list[Timing | None] = []
-            back: list[bool] = []
-            for t in s.targets:
-                e = fm.edges[(s.id, t)]
-                back.append(e.back)
-                hand.append(
-                    (1, int(e.cross_level), int(e.cross_region), int(e.by_applicant))
-                    if e.cross_department else None
-                )
-                if e.delay is not None and not e.delay.is_zero:
-                    tdept = p.department(p.step(t).department)
-                    tcal = tdept.calendar or p.calendar
-                    delays.append(_timing(
-                        e.delay, work=False, clock=reg.clock(tcal),
-                        minutes_per_wd=tcal.minutes_per_day, key=("delay", *key, t),
-                    ))
-                else:
-                    delays.append(None)
-            session = None
-            if s.schedule is not None:
-                session = (reg.clock(dcal), s.schedule.weekdays, s.schedule.minutes)
-
-            def limit(d: _Dist | None, fm: FlowModel = fm) -> float:
-                return fm.elapsed_wd(d) if d is not None else 0.0
-
-            steps.append(CStep(
-                idx=i, id=s.id, name=s.label, dept=di, loc=reg.location(loc_name),
-                loc_clock=reg.clock(dcal), counter=s.channel == "counter",
-                work=_timing(s.work, work=True, clock=reg.clock(dcal), minutes_per_wd=mpd,
-                             key=("work", *key)),
-                wait=_timing(s.wait, work=False, clock=reg.clock(dcal), minutes_per_wd=mpd,
-                             key=("wait", *key)),
-                session=session,
-                submissions=fm.submissions(s),
-                fee=s.fee,
-                flow=_FLOW[s.flow],
-                targets=[index[t] for t in s.targets],
-                cum=cum,
-                cum_by_type=cum_by_type,
-                back=back,
-                hand=hand,
-                delay=delays,
-                join=s.join == "all",
-                split_join=index[st.blocks[s.id].join] if s.flow == "and" else -1,
-                time_limit=limit(s.time_limit),
-                legal_limit=limit(s.legal_limit),
-                in_loop=s.id in loopy,
-                cost_per_min=dept.cost_per_hour / 60.0,
-            ))
-        arr = p.arrivals
-        inter: Timing | None = None
-        at: list[float] = []
-        if arr.at is not None:
-            kind: Literal["poisson", "every", "at"] = "at"
-            for x in arr.at:
-                m = (x - start).total_seconds() / 60.0
-                if m < 0:
-                    raise SimulationError(
-                        f"process '{p.name}': arrivals.at {x} is before the simulation start "
-                        f"{start}: pass start= no later than the first arrival"
-                    )
-                at.append(m)
-        elif arr.every is not None:
-            kind = "every"
-            inter = _timing(arr.every, work=True, clock=pclock,
-                            minutes_per_wd=p.calendar.minutes_per_day, key=("arrivals", pos))
-        else:
-            kind = "poisson"
-            from ..model.durations import Exponential
-
-            mean = p.calendar.minutes_per_day / float(arr.per_day or 10.0)
-            inter = _timing(Exponential(mean_=mean, unit="min"), work=True, clock=pclock,
-                            minutes_per_wd=p.calendar.minutes_per_day, key=("arrivals", pos))
-        fetch: list[Timing] = []
-        fetch_depts: list[int] = []
-        for mid in p.fetched:
-            issuer = p.department(p.material(mid).issued_by or "")
-            ical = issuer.calendar or p.calendar
-            fetch.append(_timing(issuer.issue_time, work=False, clock=reg.clock(ical),
-                                 minutes_per_wd=ical.minutes_per_day, key=("issue", pos, mid)))
-            fetch_depts.append(dept_index[issuer.id])
-        type_cum: list[float] = []
-        a = 0.0
-        for ct in p.case_types:
-            a += ct.share
-            type_cum.append(a)
-        prios = [ct.priority for ct in p.case_types]
-        if any(prios):
-            priorities = True
-        travel = p.travel
-        compiled.append(CProcess(
-            pos=pos, name=p.name, start=index[p.start_step], steps=steps, clock=pclock,
-            minutes_per_day=p.calendar.minutes_per_day, arrivals=kind, interarrival=inter,
-            at=at, fetch=fetch, fetch_depts=fetch_depts, type_ids=types, type_cum=type_cum,
-            type_priority=prios,
-            travel_min=travel.minutes().mean() if not travel.is_zero and travel.unit != "wd"
-            else travel.mean() * p.calendar.minutes_per_day,
-            has_time_limit=any(s.time_limit is not None for s in p.steps),
-            has_legal_limit=any(s.legal_limit is not None for s in p.steps),
-        ))
-    return CompiledModel(
-        processes=compiled,
-        calendars=reg.calendars,
-        dept_ids=list(dept_index),
-        dept_names=dept_names,
-        dept_staff=dept_staff,
-        dept_clock=dept_clock,
-        locations=list(reg.locations),
-        start=start,
-        priorities=priorities,
-        step_ids=[[s.id for s in cp.steps] for cp in compiled],
+def _process(p: Process, pos: int, reg: _Registry, depts: _Departments,
+             start: dt.datetime) -> CProcess:
+    """One process in engine form (``pos``: its place among those simulated together)."""
+    fm = FlowModel(p)
+    index = {s.id: i for i, s in enumerate(p.steps)}
+    pclock = reg.clock(p.calendar)
+    loopy = _loop_steps(p, fm)
+    types = [t.id for t in p.case_types]
+    steps = [_step(p, fm, s, i, pos, index, loopy, types, reg, depts)
+             for i, s in enumerate(p.steps)]
+    kind, inter, at = _arrivals(p, pos, pclock, start)
+    fetch, fetch_depts = _fetch(p, pos, reg, depts)
+    travel = p.travel
+    return CProcess(
+        pos=pos, name=p.name, start=index[p.start_step], steps=steps, clock=pclock,
+        minutes_per_day=p.calendar.minutes_per_day, arrivals=kind, interarrival=inter,
+        at=at, fetch=fetch, fetch_depts=fetch_depts, type_ids=types,
+        type_cum=_cumulative(ct.share for ct in p.case_types),
+        type_priority=[ct.priority for ct in p.case_types],
+        travel_min=travel.minutes().mean() if not travel.is_zero and travel.unit != "wd"
+        else travel.mean() * p.calendar.minutes_per_day,
+        has_time_limit=any(s.time_limit is not None for s in p.steps),
+        has_legal_limit=any(s.legal_limit is not None for s in p.steps),
     )
+
+
+def _loop_steps(p: Process, fm: FlowModel) -> set[str]:
+    """Steps inside a loop (they may run more than once per case).
+
+    A block repeated by a loop repeats its branches.
+    """
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from(s.id for s in p.steps)
+    g.add_edges_from((s.id, t) for s in p.steps for t in s.targets)
+    loopy: set[str] = set()
+    for comp in nx.strongly_connected_components(g):
+        if len(comp) > 1 or any(g.has_edge(c, c) for c in comp):
+            loopy |= comp
+    for split, blk in fm.structure.blocks.items():
+        if split in loopy:
+            loopy |= set(blk.nodes)
+    return loopy
+
+
+def _cumulative(weights: Iterable[float]) -> list[float]:
+    """Running sums of ``weights`` (what the engine bisects a uniform draw into).
+
+    Examples
+    --------
+    >>> _cumulative([0.25, 0.5, 0.25])
+    [0.25, 0.75, 1.0]
+    """
+    out: list[float] = []
+    acc = 0.0
+    for w in weights:
+        acc += w
+        out.append(acc)
+    return out
+
+
+def _step(p: Process, fm: FlowModel, s: Step, i: int, pos: int, index: dict[str, int],
+          loopy: set[str], types: list[str], reg: _Registry, depts: _Departments) -> CStep:
+    """Step ``s`` (the ``i``-th) in engine form."""
+    dept = p.department(s.department)
+    dcal = dept.calendar or p.calendar
+    mpd = dcal.minutes_per_day
+    key = (pos, s.id)
+    hand, delays, back = _flows(p, fm, s, reg, key)
+    dclock = reg.clock(dcal)  # after the flows': calendars are numbered as first met
+    session = None
+    if s.schedule is not None:
+        session = (dclock, s.schedule.weekdays, s.schedule.minutes)
+    return CStep(
+        idx=i, id=s.id, name=s.label, dept=depts.index[dept.id],
+        loc=reg.location(p.location_of(s)), loc_clock=dclock, counter=s.channel == "counter",
+        work=_timing(s.work, work=True, clock=dclock, minutes_per_wd=mpd, key=("work", *key)),
+        wait=_timing(s.wait, work=False, clock=dclock, minutes_per_wd=mpd, key=("wait", *key)),
+        session=session,
+        submissions=fm.submissions(s),
+        fee=s.fee,
+        flow=_FLOW[s.flow],
+        targets=[index[t] for t in s.targets],
+        cum=_cumulative(prob for _, prob in s.branches),
+        cum_by_type={ti: _cumulative(prob for _, prob in s.branches_for(tid))
+                     for ti, tid in enumerate(types) if tid in s.by_type},
+        back=back,
+        hand=hand,
+        delay=delays,
+        join=s.join == "all",
+        split_join=index[fm.structure.blocks[s.id].join] if s.flow == "and" else -1,
+        time_limit=fm.elapsed_wd(s.time_limit) if s.time_limit is not None else 0.0,
+        legal_limit=fm.elapsed_wd(s.legal_limit) if s.legal_limit is not None else 0.0,
+        in_loop=s.id in loopy,
+        cost_per_min=dept.cost_per_hour / 60.0,
+    )
+
+
+def _flows(
+    p: Process, fm: FlowModel, s: Step, reg: _Registry, key: tuple[object, ...]
+) -> tuple[list[tuple[int, int, int, int] | None], list[Timing | None], list[bool]]:
+    """Per flow out of ``s``: its handoff classes (``None`` inside a department), its
+    transfer delay on the target's calendar, and whether it loops back."""
+    hand: list[tuple[int, int, int, int] | None] = []
+    delays: list[Timing | None] = []
+    back: list[bool] = []
+    for t in s.targets:
+        e = fm.edges[(s.id, t)]
+        back.append(e.back)
+        hand.append(
+            (1, int(e.cross_level), int(e.cross_region), int(e.by_applicant))
+            if e.cross_department else None
+        )
+        if e.delay is not None and not e.delay.is_zero:
+            tdept = p.department(p.step(t).department)
+            tcal = tdept.calendar or p.calendar
+            delays.append(_timing(
+                e.delay, work=False, clock=reg.clock(tcal),
+                minutes_per_wd=tcal.minutes_per_day, key=("delay", *key, t),
+            ))
+        else:
+            delays.append(None)
+    return hand, delays, back
+
+
+def _arrivals(
+    p: Process, pos: int, pclock: int, start: dt.datetime
+) -> tuple[Literal["poisson", "every", "at"], Timing | None, list[float]]:
+    """How cases arrive: the kind, the interarrival time, and the listed arrival minutes."""
+    arr = p.arrivals
+    mpd = p.calendar.minutes_per_day
+    if arr.at is not None:
+        at: list[float] = []
+        for x in arr.at:
+            m = (x - start).total_seconds() / 60.0
+            if m < 0:
+                raise SimulationError(
+                    f"process '{p.name}': arrivals.at {x} is before the simulation start "
+                    f"{start}: pass start= no later than the first arrival"
+                )
+            at.append(m)
+        return "at", None, at
+    if arr.every is not None:
+        return "every", _timing(arr.every, work=True, clock=pclock, minutes_per_wd=mpd,
+                                key=("arrivals", pos)), []
+    mean = mpd / float(arr.per_day or 10.0)
+    return "poisson", _timing(Exponential(mean_=mean, unit="min"), work=True, clock=pclock,
+                              minutes_per_wd=mpd, key=("arrivals", pos)), []
+
+
+def _fetch(p: Process, pos: int, reg: _Registry, depts: _Departments
+           ) -> tuple[list[Timing], list[int]]:
+    """The fetch trips before a case starts: issue times, and the issuing departments."""
+    fetch: list[Timing] = []
+    fetch_depts: list[int] = []
+    for mid in p.fetched:
+        issuer = p.department(p.material(mid).issued_by or "")
+        ical = issuer.calendar or p.calendar
+        fetch.append(_timing(issuer.issue_time, work=False, clock=reg.clock(ical),
+                             minutes_per_wd=ical.minutes_per_day, key=("issue", pos, mid)))
+        fetch_depts.append(depts.index[issuer.id])
+    return fetch, fetch_depts

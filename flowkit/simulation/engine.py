@@ -40,11 +40,11 @@ CASE_COLUMNS = (
     "time_limit", "legal_limit", "closing_visits",
 )
 EVENT_COLUMNS = ("process", "case", "step", "dept", "unit", "enabled", "start", "end")
-#: columns holding whole numbers (stored as 32-bit integers to keep large runs small)
+_EVENT_INTS = EVENT_COLUMNS[:5]  # the whole-number columns come first
+#: case columns holding whole numbers (stored as 32-bit integers to keep large runs small)
 _INT_COLUMNS = frozenset({
     "process", "case", "case_type", "visits", "handoffs", "cross_department", "cross_level",
     "cross_region", "by_applicant", "materials", "steps", "departments", "closing_visits",
-    "step", "dept", "unit",
 })
 
 
@@ -55,6 +55,22 @@ def _column(name: str) -> array:  # type: ignore[type-arg,unused-ignore]
 def _numpy(col: array) -> np.ndarray:  # type: ignore[type-arg,unused-ignore]
     dtype = np.int32 if col.typecode == "i" else np.float64
     return np.frombuffer(col, dtype=dtype) if len(col) else np.zeros(0, dtype=dtype)
+
+
+def _event_columns(
+    ints: array, floats: array,  # type: ignore[type-arg,unused-ignore]
+) -> dict[str, np.ndarray]:
+    """The event log's columns (``EVENT_COLUMNS``) from its rows, as numpy views.
+
+    The engine appends each event as one row of whole numbers (``ints``, 32-bit)
+    and one of times (``floats``): one call each instead of one per column.
+    """
+    ni, nf = len(_EVENT_INTS), len(EVENT_COLUMNS) - len(_EVENT_INTS)
+    iv = _numpy(ints).reshape(-1, ni)
+    fv = _numpy(floats).reshape(-1, nf)
+    out = {c: iv[:, k] for k, c in enumerate(_EVENT_INTS)}
+    out |= {c: fv[:, k] for k, c in enumerate(EVENT_COLUMNS[ni:])}
+    return out
 
 
 @dataclass
@@ -72,7 +88,7 @@ class RepOutput:
 class _Pool:
     """Staff of one department: free people are handed over without an event."""
 
-    __slots__ = ("env", "free", "prio", "queue", "seq")
+    __slots__ = ("busy", "env", "free", "prio", "queue", "seq")
 
     def __init__(self, env: simpy.Environment, capacity: int, prio: bool) -> None:
         self.env = env
@@ -80,6 +96,7 @@ class _Pool:
         self.prio = prio
         self.queue: Any = [] if prio else deque()
         self.seq = 0
+        self.busy = 0.0  # working minutes of work done
 
     def wait(self, priority: int) -> simpy.Event:
         ev = self.env.event()
@@ -90,7 +107,9 @@ class _Pool:
             self.queue.append(ev)
         return ev
 
-    def release(self, unit: int) -> None:
+    def release(self, unit: int, work: float) -> None:
+        """Free person ``unit`` after ``work`` minutes: the first in the queue gets them."""
+        self.busy += work
         q = self.queue
         if q:
             ev = heapq.heappop(q)[2] if self.prio else q.popleft()
@@ -210,7 +229,6 @@ class _Run:
         self.pools = [
             _Pool(self.env, n, model.priorities) for n in model.dept_staff
         ]
-        self.busy = [0.0] * len(model.dept_ids)
         self.warmup = warmup
         self.until = until
         self.n_cases = n_cases
@@ -218,7 +236,9 @@ class _Run:
         self.tick = tick
         self.finished = 0
         self.cols = {c: _column(c) for c in CASE_COLUMNS}
-        self.ev = {c: _column(c) for c in EVENT_COLUMNS} if keep_events else None
+        # the event log, row by row: its whole-number columns, then its times
+        self.ev_i = array("i") if keep_events else None
+        self.ev_f = array("d") if keep_events else None
         # samplers per process and step
         self.work: list[list[_Sampler]] = []
         self.wait: list[list[_Sampler]] = []
@@ -328,59 +348,37 @@ class _Run:
         if self.tick is not None and self.finished % 1000 == 0:
             self.tick(1000)
 
-    def walk(
-        self,
-        cp: CProcess,
-        i: int,
-        ctype: int,
-        prio: int,
-        node: int,
-        stop: int,
-        acc: _Acc,
-        here: int,
-        hday: int,
-        back: bool,
-        seen: set[int],
-    ) -> Any:
+    def walk(self, cp: CProcess, i: int, ctype: int, prio: int, node: int, stop: int,
+             acc: _Acc, here: int, hday: int, back: bool, seen: set[int]) -> Any:
         """Run steps from ``node`` until ``stop`` (a join) or the end.
 
         ``here``/``hday``: where the applicant is (location index, -1 = not present) and
-        the working day their visit there started; ``back``: the step was entered by a
-        loop flow; ``seen``: the case's loop steps already run (later runs draw from the
-        sequential streams, so common random numbers stay aligned by case).
-        """
-        env = self.env
-        steps = cp.steps
-        pos = cp.pos
-        work_s, wait_s, choice_s = self.work[pos], self.wait[pos], self.choice[pos]
-        clocks, pools, busy = self.clocks, self.pools, self.busy
-        ev = self.ev
-        record = i >= self.warmup
+        the working day their visit there started; ``back``: entered by a loop flow;
+        ``seen``: the case's loop steps already run (later runs draw from the sequential
+        streams, so common random numbers stay aligned by case)."""
+        env, steps, pos, clocks, pools = self.env, cp.steps, cp.pos, self.clocks, self.pools
+        work_s, wait_s = self.work[pos], self.wait[pos]
+        ev_i, ev_f, case = self.ev_i, self.ev_f, i - self.warmup
+        record = ev_i is not None and case >= 0
         while node != stop:
             st: CStep = steps[node]
             repeat = False
             if st.in_loop:
-                if node in seen:
-                    repeat = True
-                else:
-                    seen.add(node)
+                repeat = node in seen
+                seen.add(node)
             t_en = env.now
-            if st.session is not None:
-                # waiting for the next session: the applicant is not kept waiting there
-                sc = clocks[st.session[0]]
-                t_s = sc.next_session(t_en, st.session[1], st.session[2])
+            if st.session is not None:  # waits for the session, not kept waiting there
+                t_s = clocks[st.session[0]].next_session(t_en, st.session[1], st.session[2])
                 if t_s > t_en:
                     yield env.timeout(t_s - t_en)
                 here = -1
-            if st.work.zero:
-                pool = None
+            pool = None if st.work.dist is None else pools[st.dept]  # no work: no staff
+            if pool is None:
                 unit = -1
+            elif pool.free:
+                unit = pool.free.pop()
             else:
-                pool = pools[st.dept]
-                if pool.free:
-                    unit = pool.free.pop()
-                else:
-                    unit = yield pool.wait(prio)
+                unit = yield pool.wait(prio)
             t_st = env.now
             if st.counter:
                 lc = clocks[st.loc_clock]
@@ -390,16 +388,13 @@ class _Run:
                 elif day != hday:  # still there by the rule, but the location has closed
                     acc.visits += 1
                     acc.closing += 1
-                here = st.loc
-                hday = day
+                here, hday = st.loc, day
             w = work_s[node].draw(i, repeat)
             if w > 0:
-                end = clocks[st.work.clock].add(t_st, w)
-                yield env.timeout(end - t_st)
+                yield env.timeout(clocks[st.work.clock].add(t_st, w) - t_st)
             if pool is not None:
-                pool.release(unit)
+                pool.release(unit, w)
             t_end = env.now
-            busy[st.dept] += w
             acc.steps += 1
             acc.touch += w
             acc.queue += t_st - t_en
@@ -412,15 +407,9 @@ class _Run:
             if not repeat:
                 acc.tl += st.time_limit
                 acc.ll += st.legal_limit
-            if ev is not None and record:
-                ev["process"].append(pos)
-                ev["case"].append(i - self.warmup)
-                ev["step"].append(node)
-                ev["dept"].append(st.dept)
-                ev["unit"].append(unit)
-                ev["enabled"].append(t_en)
-                ev["start"].append(t_st)
-                ev["end"].append(t_end)
+            if record:  # a row of EVENT_COLUMNS: whole numbers, then times
+                ev_i.fromlist([pos, case, node, st.dept, unit])  # type: ignore[union-attr]
+                ev_f.fromlist([t_en, t_st, t_end])  # type: ignore[union-attr]
             wt = st.wait
             if wt.dist is not None:
                 d = wait_s[node].draw(i, repeat)
@@ -429,41 +418,47 @@ class _Run:
                     acc.wait += e - t_end
                     yield env.timeout(e - t_end)
                 here = -1
-            flow = st.flow
-            if flow == END:
+            if st.flow == END:
                 return
-            if flow == AND:
-                subs = []
-                accs = []
-                for k, head in enumerate(st.targets):
-                    b = _Acc()
-                    accs.append(b)
-                    subs.append(env.process(self._branch(
-                        cp, i, ctype, prio, st, k, head, st.split_join, b, here, hday, seen,
-                        repeat,
-                    )))
-                yield env.all_of(subs)
-                acc.merge(accs)
-                node = st.split_join
-                here, hday, back = -1, -1, False
+            if st.flow == AND:
+                yield from self._split(cp, i, ctype, prio, st, acc, here, hday, seen, repeat)
+                node, here, hday, back = st.split_join, -1, -1, False
                 continue
-            if flow == XOR:
-                cum = st.cum_by_type.get(ctype, st.cum) if st.cum_by_type else st.cum
-                u = choice_s[node].draw(i, repeat) * cum[-1]  # type: ignore[union-attr]
-                k = bisect_right(cum, u)
-                if k >= len(cum):
-                    k = len(cum) - 1
-            else:
-                k = 0
-            transfer = self._cross(acc, cp, st, k, i, repeat)
+            k, transfer = self._route(acc, cp, st, ctype, i, repeat)
             if transfer > 0:
                 yield env.timeout(transfer)
                 here = -1
-            back = st.back[k]
-            node = st.targets[k]
+            back, node = st.back[k], st.targets[k]
 
-    def _cross(self, acc: _Acc, cp: CProcess, st: CStep, k: int, i: int, repeat: bool) -> float:
-        """Count the handoff of ``st``'s flow ``k``; return how long its transfer takes."""
+    def _split(self, cp: CProcess, i: int, ctype: int, prio: int, st: CStep, acc: _Acc,
+               here: int, hday: int, seen: set[int], repeat: bool) -> Any:
+        """Run the branches of the AND split ``st`` in parallel up to its join; merge
+        their figures into ``acc``."""
+        env = self.env
+        subs = []
+        accs = []
+        for k, head in enumerate(st.targets):
+            b = _Acc()
+            accs.append(b)
+            subs.append(env.process(self._branch(
+                cp, i, ctype, prio, st, k, head, st.split_join, b, here, hday, seen, repeat,
+            )))
+        yield env.all_of(subs)
+        acc.merge(accs)
+
+    def _route(self, acc: _Acc, cp: CProcess, st: CStep, ctype: int, i: int, repeat: bool,
+               k: int = -1) -> tuple[int, float]:
+        """The flow out of ``st`` the case takes and how long its transfer takes.
+
+        The flow is ``k``, else drawn at a choice (the first one otherwise); its
+        handoff is counted in ``acc``.
+        """
+        if k < 0:
+            k = 0
+            if st.flow == XOR:
+                cum = st.cum_by_type.get(ctype, st.cum) if st.cum_by_type else st.cum
+                u = self.choice[cp.pos][st.idx].draw(i, repeat) * cum[-1]  # type: ignore[union-attr]
+                k = bisect_right(cum, u, 0, len(cum) - 1)  # at most the last flow
         h = st.hand[k]
         if h is not None:
             acc.handoffs += 1
@@ -472,27 +467,27 @@ class _Run:
             acc.by_applicant += h[3]
         timing = st.delay[k]
         if timing is None:
-            return 0.0
+            return k, 0.0
         d = self.delays[cp.pos][st.idx][k].draw(i, repeat)  # type: ignore[union-attr]
         if d <= 0:
-            return 0.0
+            return k, 0.0
         now = self.env.now
         end = self.clocks[timing.clock].add(now, d) if timing.kind == "work" else now + d
         acc.wait += end - now
-        return end - now
+        return k, end - now
 
     def _branch(
         self, cp: CProcess, i: int, ctype: int, prio: int, split: CStep, k: int, head: int,
         join: int, acc: _Acc, here: int, hday: int, seen: set[int], repeat: bool,
     ) -> Any:
         """One parallel branch: the flow from the split to its head, then the steps."""
-        transfer = self._cross(acc, cp, split, k, i, repeat)
+        transfer = self._route(acc, cp, split, ctype, i, repeat, k)[1]
         if transfer > 0:
             yield self.env.timeout(transfer)
             here = -1
         if head != join:
             yield from self.walk(cp, i, ctype, prio, head, join, acc, here, hday, False, seen)
-        # the flow from the branch's last step into the join is handled by walk()
+        # the flow from the branch's last step into the join is taken in walk()
 
     # -- run --------------------------------------------------------------------
     def run(self, replication: int) -> RepOutput:
@@ -506,9 +501,10 @@ class _Run:
             available.append(n * clock.working(0.0, makespan))
         cases = {k: _numpy(v) for k, v in self.cols.items()}
         events = None
-        if self.ev is not None:
-            events = {k: _numpy(v) for k, v in self.ev.items()}
-        return RepOutput(replication, cases, events, list(self.busy), available, makespan)
+        if self.ev_i is not None and self.ev_f is not None:
+            events = _event_columns(self.ev_i, self.ev_f)
+        busy = [pool.busy for pool in self.pools]
+        return RepOutput(replication, cases, events, busy, available, makespan)
 
 
 def run_replication(

@@ -33,7 +33,7 @@ class _Meta:
     dept_names: list[str]
     dept_staff: list[int]
     start: dt.datetime
-    seed: int | None
+    seed: int
     n_cases: list[int | None]
     warmup: int
 
@@ -49,15 +49,17 @@ class Result:
     events : pandas.DataFrame
         The event log: one row per step executed (empty with ``keep_events=False``).
     seed : int
-        The seed the run used (drawn from the OS when none was given), to reproduce it.
+        The ``int`` the seed given to :func:`flowkit.simulate` resolved to (see
+        :func:`flowkit.model.seeds.resolve_seed`; fresh entropy when none was given):
+        passing it as ``seed`` reproduces the run.
     """
 
     meta: _Meta = field(repr=False)
     outputs: list[RepOutput] = field(repr=False)
 
     @property
-    def seed(self) -> int | None:
-        """The seed of the run."""
+    def seed(self) -> int:
+        """The seed of the run, as the ``int`` that reproduces it."""
         return self.meta.seed
 
     @property

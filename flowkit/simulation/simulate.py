@@ -11,12 +11,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import SimulationError
-from ..model.durations import parse_duration
+from ..errors import DurationError, SimulationError
+from ..model.durations import _Dist, parse_duration
 from ..model.process import Process
+from ..model.seeds import (
+    DEFAULT_N_CASES,
+    DEFAULT_REPLICATIONS,
+    DEFAULT_SEED,
+    SeedLike,
+    resolve_seed,
+)
 from .compile import CompiledModel, compile_model
 from .engine import RepOutput, run_replication
 from .results import Result, _Meta
+from .streams import root_sequences
 
 __all__ = ["DEFAULT_START", "simulate"]
 
@@ -36,18 +44,20 @@ def _local(value: Any, error: str) -> dt.datetime:
 
 
 def _start(start: Any) -> dt.datetime:
+    """The first instant of the run (default :data:`DEFAULT_START`)."""
     if start is None:
         return DEFAULT_START
     return _local(start, f"start {start!r} is not a date-time: write e.g. '2026-01-05 09:00'")
 
 
 def _until(until: Any, start: dt.datetime) -> float | None:
+    """Minutes after ``start`` with no arrival after them (``None``: no limit)."""
     if until is None:
         return None
     if isinstance(until, str):
         try:
-            d = parse_duration(until)
-        except ValueError:
+            d: _Dist | None = parse_duration(until)
+        except DurationError:  # not a duration: a date-time, read below
             d = None
         if d is not None:
             if d.unit == "wd":
@@ -75,8 +85,8 @@ def simulate(
     *,
     n_cases: int | None = None,
     until: str | dt.datetime | None = None,
-    seed: int | None = None,
-    replications: int = 1,
+    seed: SeedLike = DEFAULT_SEED,
+    replications: int = DEFAULT_REPLICATIONS,
     warmup: int = 0,
     start: str | dt.datetime | None = None,
     keep_events: bool = True,
@@ -100,15 +110,20 @@ def simulate(
         their staff.
     n_cases : int, optional
         Cases per process and replication, after the warm-up. Default: the listed
-        arrivals (``arrivals.at``), else those arriving before ``until``, else 1,000.
+        arrivals (``arrivals.at``), else those arriving before ``until``, else
+        ``DEFAULT_N_CASES`` (1,000).
     until : str or datetime, optional
         No arrival after this instant (a duration from the start such as ``'90d'``,
         or a date-time); every case that arrived is run to completion.
-    seed : int, optional
-        Seed of the run; the same seed gives identical results, whatever ``n_jobs``
-        or ``executor``. Without one, a seed is drawn and kept in ``Result.seed``.
+    seed : int, numpy.random.Generator, numpy.random.SeedSequence or None
+        Seed of the run (see :func:`flowkit.model.seeds.resolve_seed`): an ``int``
+        >= 0, a ``Generator`` (one draw is taken from it), a ``SeedSequence``, or
+        ``None`` (the default: fresh entropy). The same seed gives identical
+        results, whatever ``n_jobs`` or ``executor``; the ``int`` that reproduces
+        the run is kept in ``Result.seed``.
     replications : int
-        Independent replications (streams from ``numpy.random.SeedSequence.spawn``).
+        Independent replications (streams from ``numpy.random.SeedSequence.spawn``);
+        default ``DEFAULT_REPLICATIONS`` (5).
     warmup : int
         Cases simulated first in each replication and left out of the results.
     start : str or datetime, optional
@@ -130,6 +145,9 @@ def simulate(
     ------
     SimulationError
         When the arguments cannot describe a run (located, with what to do).
+    FlowkitError
+        When ``seed`` is not one of the accepted kinds (a bool, a negative or
+        non-integral number, text).
 
     Examples
     --------
@@ -143,12 +161,45 @@ def simulate(
     ...   - {id: apply, department: a, channel: counter, work: exp(20min), next: issue}
     ...   - {id: issue, department: a, channel: counter, work: 5min}
     ... ''')
-    >>> r = fk.simulate(p, n_cases=500, seed=7)
+    >>> r = fk.simulate(p, n_cases=500, seed=7, replications=1)
     >>> len(r.cases), int(r.cases["visits"].max())
     (500, 1)
     >>> list(r.events.columns)[:4]
     ['case', 'replication', 'step', 'step_name']
+    >>> import numpy as np
+    >>> fk.simulate(p, n_cases=10, seed=np.random.SeedSequence(7)).replications
+    5
     """
+    processes = _processes(process)
+    _check_counts(n_cases, replications, warmup, n_jobs)
+    root = resolve_seed(seed)
+    t0 = _start(start)
+    limit = _until(until, t0)
+    model = compile_model(processes, t0)
+    counts = _counts(processes, n_cases, warmup, limit)
+    roots = root_sequences(root, replications)
+    kwargs = {"n_cases": counts, "warmup": warmup, "until": limit, "keep_events": keep_events}
+    total = replications * sum((c or 0) + warmup for c in counts)
+    show = progress if progress is not None else total >= _AUTO_PROGRESS
+    outputs = _run_all(model, roots, kwargs, show, total, n_jobs, executor)
+    meta = _Meta(
+        process_names=[p.name for p in processes],
+        step_ids=[[s.id for s in p.steps] for p in processes],
+        step_names=[[s.label for s in p.steps] for p in processes],
+        type_ids=[[t.id for t in p.case_types] for p in processes],
+        dept_ids=model.dept_ids,
+        dept_names=model.dept_names,
+        dept_staff=model.dept_staff,
+        start=t0,
+        seed=root,
+        n_cases=counts,
+        warmup=warmup,
+    )
+    return Result(meta=meta, outputs=outputs)
+
+
+def _processes(process: Process | Sequence[Process]) -> list[Process]:
+    """The processes to simulate together; they need distinct names."""
     processes = [process] if isinstance(process, Process) else list(process)
     if not processes or not all(isinstance(p, Process) for p in processes):
         raise SimulationError(
@@ -159,6 +210,11 @@ def simulate(
         raise SimulationError(
             f"processes simulated together need distinct names; got {names}"
         )
+    return processes
+
+
+def _check_counts(n_cases: int | None, replications: int, warmup: int, n_jobs: int) -> None:
+    """Refuse counts that are not whole numbers in range (a ``bool`` is not one)."""
     for name, value, low in (("replications", replications, 1), ("warmup", warmup, 0)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise SimulationError(f"{name}={value!r}: give a whole number >= {low}")
@@ -168,9 +224,11 @@ def simulate(
         raise SimulationError(f"n_cases={n_cases!r}: give a whole number >= 1")
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
         raise SimulationError(f"n_jobs={n_jobs!r}: give 1 (serial), k > 1, or -1 (every core)")
-    t0 = _start(start)
-    limit = _until(until, t0)
-    model = compile_model(processes, t0)
+
+
+def _counts(processes: list[Process], n_cases: int | None, warmup: int,
+            limit: float | None) -> list[int | None]:
+    """Cases per process and replication (``None``: as many as arrive before ``limit``)."""
     counts: list[int | None] = []
     for p in processes:
         if n_cases is not None:
@@ -185,28 +243,8 @@ def simulate(
         elif limit is not None:
             counts.append(None)
         else:
-            counts.append(1000)
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
-    roots = np.random.SeedSequence(seed).spawn(replications)
-    kwargs = {"n_cases": counts, "warmup": warmup, "until": limit, "keep_events": keep_events}
-    total = replications * sum((c or 0) + warmup for c in counts)
-    show = progress if progress is not None else total >= _AUTO_PROGRESS
-    outputs = _run_all(model, roots, kwargs, show, total, n_jobs, executor)
-    meta = _Meta(
-        process_names=names,
-        step_ids=[[s.id for s in p.steps] for p in processes],
-        step_names=[[s.label for s in p.steps] for p in processes],
-        type_ids=[[t.id for t in p.case_types] for p in processes],
-        dept_ids=model.dept_ids,
-        dept_names=model.dept_names,
-        dept_staff=model.dept_staff,
-        start=t0,
-        seed=seed,
-        n_cases=counts,
-        warmup=warmup,
-    )
-    return Result(meta=meta, outputs=outputs)
+            counts.append(DEFAULT_N_CASES)
+    return counts
 
 
 def _run_all(
