@@ -20,7 +20,8 @@ def test_analysis_with_nan_limits_equals_itself() -> None:
     """No step has a time limit: the limits are NaN and two analyses still compare equal."""
     p = fk.loads(NO_LIMITS)
     a, b = fk.analyze(p), fk.analyze(p)
-    assert math.isnan(a.time_limit) and math.isnan(a.compression)
+    assert math.isnan(a.time_limit)
+    assert math.isnan(a.compression)
     assert a == b
     assert hash(a) == hash(b)
 
