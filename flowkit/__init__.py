@@ -18,8 +18,6 @@ Examples
 1.0
 """
 
-from __future__ import annotations
-
 from ._version import __version__
 from .analysis.analyze import Analysis, analyze
 from .analysis.catalogue import analyze_catalogue, summarize_catalogue
@@ -124,3 +122,10 @@ __all__ = [
     "validate",
     "write_catalogue",
 ]
+
+# Public classes say where users find them (reprs, tracebacks, pickles): flowkit.Process.
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type):
+        _obj.__module__ = __name__
+del _name, _obj

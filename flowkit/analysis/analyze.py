@@ -11,6 +11,7 @@ import pandas as pd
 from ..kpis import ANALYSIS_ROWS, label_en, label_zh
 from ..model.process import Process
 from ..model.render import repr_html
+from .equality import dataclass_eq, figures_hash
 from .flowcalc import FlowModel
 
 if TYPE_CHECKING:
@@ -76,6 +77,10 @@ class Analysis:
     legal_limit: float
     compression: float
     executions: pd.Series = field(repr=False, compare=False)
+
+    # equal when every figure is equal, NaN included, on every supported Python
+    __eq__ = dataclass_eq
+    __hash__ = figures_hash
 
     def table(self) -> pd.DataFrame:
         """One row per KPI: ``value``, ``label_zh``, ``label_en`` (booleans as 0/1).

@@ -30,6 +30,7 @@ import pandas as pd
 from ..kpis import DB_ROWS, KPIS, label_en, label_zh
 from ..model.process import PROCEDURE_CHANNELS, Process, Step
 from .chain import Chain
+from .equality import dataclass_eq, figures_hash
 from .flowcalc import Edge, FlowModel, Scope
 
 __all__ = ["DoingBusiness", "doing_business"]
@@ -52,6 +53,10 @@ class DoingBusiness:
     days: float
     cost: float
     rows: tuple[dict[str, object], ...] = field(repr=False)
+
+    # equal when every figure is equal, NaN included, on every supported Python
+    __eq__ = dataclass_eq
+    __hash__ = figures_hash
 
     def table(self) -> pd.DataFrame:
         """One row per procedure: name, department, channel, expected times done, days, fee.

@@ -89,7 +89,7 @@ def read_table(log: pd.DataFrame | PathLike) -> tuple[pd.DataFrame, str]:
     >>> read_table("log.xes")
     Traceback (most recent call last):
     ...
-    flowkit.errors.InteropError: no such event log: log.xes
+    flowkit.InteropError: no such event log: log.xes
     """
     if isinstance(log, pd.DataFrame):
         return log, "DataFrame"
@@ -119,7 +119,7 @@ def column(df: pd.DataFrame, name: str, role: str) -> pd.Series:
     >>> column(pd.DataFrame({"开始时间": []}), "开始时刻", "start")
     Traceback (most recent call last):
     ...
-    flowkit.errors.InteropError: the event log has no column '开始时刻' for the start; ...
+    flowkit.InteropError: the event log has no column '开始时刻' for the start; ...
     """
     if name in df.columns:
         return df[name]
