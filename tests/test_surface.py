@@ -15,8 +15,6 @@ import traceback
 import types
 import typing
 
-import pytest
-
 import flowkit as fk
 
 #: DESIGN §3's layers: attributes of ``flowkit`` only because they were imported
@@ -114,20 +112,8 @@ def _makes_a_lever(obj: object) -> bool:
     return False
 
 
-def _levers_show_only_levers() -> bool:
-    return all(
-        _makes_a_lever(getattr(fk.levers, name))
-        for name in dir(fk.levers)
-        if not name.startswith("_")
-    )
-
-
-# expected to fail only while fk.levers is still the plain module (it becomes a package
-# with a module __dir__ on another branch); from then on this runs as an ordinary test
-@pytest.mark.xfail(
-    not _levers_show_only_levers(), reason="levers package lands separately", strict=False
-)
 def test_dir_of_levers_shows_only_levers() -> None:
+    """``dir(fk.levers)`` lists the levers and ``Lever``, nothing else."""
     names = [n for n in dir(fk.levers) if not n.startswith("_")]
     assert "Lever" in names
     others = [n for n in names if not _makes_a_lever(getattr(fk.levers, n))]
