@@ -383,3 +383,86 @@ def test_the_levers_namespace_shows_levers_only() -> None:
     for name in fk.levers.__all__:
         obj = getattr(fk.levers, name)
         assert obj is fk.levers.Lever or issubclass(obj, fk.levers.Lever)
+
+
+# ---------------------------------------------------------------- defects found in 0.2
+BY_TYPE_REWORK = """
+name: 补正按类型
+case_types: [{id: small, share: 0.6}, {id: large, share: 0.4}]
+departments: [{id: amr, name: 市场监管局, location: 政务服务中心}]
+steps:
+  - {id: apply, department: amr, kind: intake, channel: counter, work: 30min, next: review}
+  - id: review
+    department: amr
+    kind: review
+    work: 1h
+    wait: 2wd
+    next: {issue: 0.8, apply: 0.2}
+    by_type:
+      large: {issue: 0.7, apply: 0.3}
+  - {id: issue, department: amr, kind: delivery, channel: counter, work: 10min}
+"""
+
+
+def test_accept_incomplete_rewires_by_type() -> None:
+    """A rework loop with per-type weights: the supplement takes the loop's weight in
+    next and in by_type (before 0.2 the lever rejected its own result)."""
+    p = fk.loads(BY_TYPE_REWORK)
+    q = fk.redesign(p, fk.levers.accept_incomplete())
+    review = q.step("review")
+    assert review.next == {"issue": 0.8, "apply_supplement": 0.2}
+    assert review.by_type == {"large": {"issue": 0.7, "apply_supplement": 0.3}}
+    # before: 1 + (0.6·0.2/0.8 + 0.4·0.3/0.7) returns + 1 delivery trip; after: no returns
+    assert fk.analyze(p).visits == pytest.approx(2 + 0.6 * 0.25 + 0.4 * 0.3 / 0.7)
+    assert fk.analyze(q).visits == pytest.approx(2.0)
+
+
+def test_commitment_drops_by_type_with_the_loop() -> None:
+    """commitment removes the rework loop; by_type, which only re-weighted it, goes too."""
+    q = fk.redesign(fk.loads(BY_TYPE_REWORK), fk.levers.commitment(steps=["review"]))
+    assert q.step("review").next == "issue"
+    assert q.step("review").by_type == {}
+    # the signed commitment has no wait: the applicant stays for the delivery, one visit
+    assert fk.analyze(q).visits == pytest.approx(1.0)
+
+
+def test_diagnose_proposes_accept_incomplete_with_by_type() -> None:
+    """diagnose no longer drops 容缺受理 silently on a loop with per-type weights."""
+    d = fk.diagnose(fk.loads(BY_TYPE_REWORK))
+    assert "accept_incomplete" in set(d["finding"])
+
+
+SECOND_WINDOW_REWORK = """
+name: 两个窗口（补正在第二个窗口）
+departments:
+  - {id: amr, name: 市场监管局, location: 政务服务中心}
+  - {id: health, name: 卫健委, location: 卫健窗口}
+materials: [{id: id_card, source: applicant}, {id: plan, source: applicant}]
+steps:
+  - {id: apply, department: amr, kind: intake, channel: counter, work: 30min,
+     materials: [id_card], next: review_a}
+  - {id: review_a, department: amr, kind: review, work: 1h, wait: 1wd, next: apply2}
+  - {id: apply2, department: health, kind: intake, channel: counter, work: 20min,
+     materials: [plan], next: review_h}
+  - {id: review_h, department: health, kind: review, work: 1h, wait: 2wd,
+     next: {issue: 0.8, apply2: 0.2}}
+  - {id: issue, department: amr, kind: delivery, channel: counter, work: 10min}
+"""
+
+
+def test_single_window_sends_rework_back_to_the_front_desk() -> None:
+    """After 一窗受理 a 补正 loop that went to the second window returns to the front desk
+    (a resubmission there), so rework still costs a trip: visits 1 + 0.2/0.8 + 1 = 2.25
+    (before the fix the loop pointed at a back-office step: 2.0, rework for free)."""
+    p = fk.loads(SECOND_WINDOW_REWORK)
+    assert fk.analyze(p).visits == pytest.approx(1 + 1 + 0.25 + 1)
+    q = fk.redesign(p, fk.levers.single_window())
+    resubmit = q.step("apply2_resubmit")
+    assert (resubmit.department, resubmit.channel, resubmit.materials) == (
+        "amr", "counter", ("plan",))
+    assert resubmit.next == "apply2"
+    assert q.step("apply2").channel == "backoffice"
+    assert q.step("review_h").next == {"issue": 0.8, "apply2_resubmit": 0.2}
+    a = fk.analyze(q)
+    assert a.visits == pytest.approx(2.25)
+    assert a.materials == pytest.approx(2 + 0.25)  # id_card + plan, then plan per return

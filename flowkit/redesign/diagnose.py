@@ -4,13 +4,14 @@ front of lever combinations)."""
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
 from ..analysis.analyze import Analysis, analyze
-from ..errors import FlowkitError, LeverError
+from ..errors import FlowkitError, LeverError, ModelError
 from ..model.process import Process
 from ..model.seeds import (
     DEFAULT_N_CASES,
@@ -36,6 +37,8 @@ from .levers import (
 )
 from .levers.rework import _rework_into_counters
 from .levers.structure import _auto_run
+
+_log = logging.getLogger("flowkit")
 
 __all__ = ["LEVER_ORDER", "diagnose", "search"]
 
@@ -177,13 +180,23 @@ def diagnose(process: Process) -> pd.DataFrame:
     return df.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def _log_if_broken(err: LeverError) -> None:
+    """A lever that does not apply is skipped quietly; one that applies but built an
+    invalid process is a defect of the lever: skipped too, but never silently (a warning
+    on the ``flowkit`` logger names the lever and the problems)."""
+    if isinstance(err.__cause__, ModelError):
+        _log.warning("diagnose: a candidate lever was skipped because it built an invalid "
+                     "process (a defect of the lever): %s", err)
+
+
 def _finding(process: Process, base: dict[str, float], lever: Lever, where: str, why: str,
              platform: dict[str, dict[str, float]]) -> dict[str, Any] | None:
     """The row of one candidate, or None where it does not apply, gains nothing or makes
     worse a figure it is for (alone, or with ``electronic_handoff`` on paper)."""
     try:
         after = _figures(analyze(lever.apply(process)))
-    except LeverError:
+    except LeverError as err:
+        _log_if_broken(err)
         return None
     levers: tuple[Lever, ...] = (lever,)
     worse = [k for k in _worse(base, after) if k in lever.primary]
@@ -222,7 +235,8 @@ def _on_the_platform(process: Process, lever: Lever,
         if "figures" not in platform:
             platform["figures"] = _figures(analyze(electronic_handoff().apply(process)))
         both = _figures(analyze(redesign(process, lever, electronic_handoff())))
-    except LeverError:
+    except LeverError as err:
+        _log_if_broken(err)
         return None
     if [k for k in _worse(platform["figures"], both) if k in lever.primary]:
         return None

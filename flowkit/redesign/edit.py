@@ -148,12 +148,7 @@ class Editor:
         if isinstance(nxt, str):
             self.set_step(sid, "next", new)
         elif isinstance(nxt, dict):
-            out: dict[str, float] = {}
-            for t, p in nxt.items():
-                key = new if t == old else t
-                if key is None:
-                    continue
-                out[key] = out.get(key, 0.0) + p
+            out = _retarget(nxt, old, new)
             total = sum(out.values())
             if not out:
                 self.set_step(sid, "next", None)
@@ -161,6 +156,7 @@ class Editor:
                 self.set_step(sid, "next", next(iter(out)))
             else:
                 self.set_step(sid, "next", {t: p / total for t, p in out.items()})
+            self._retarget_by_type(sid, old, new, choice=len(out) > 1)
         elif isinstance(nxt, list):
             if new is not None and new not in nxt:
                 self.set_step(sid, "next", [new if t == old else t for t in nxt])
@@ -179,6 +175,27 @@ class Editor:
                 )
             self.set_step(sid, "next", rest[0])
             self.set_step(join, "join", None)
+
+    def _retarget_by_type(self, sid: str, old: str, new: str | None, choice: bool) -> None:
+        """Re-weight ``sid``'s per-type choices as its ``next`` was (``by_type`` keeps
+        naming only targets of ``next``; it goes when ``next`` is no longer a choice)."""
+        by_type = self.steps[sid].get("by_type") or {}
+        if not by_type:
+            return
+        if not choice:
+            self.set_step(sid, "by_type", {})
+            return
+        out: dict[str, dict[str, float]] = {}
+        for type_id, weights in by_type.items():
+            moved = _retarget(weights, old, new)
+            total = sum(moved.values())
+            if total <= 0:
+                raise LeverError(
+                    f"step '{sid}': case type '{type_id}' goes only to '{old}' "
+                    f"(by_type.{type_id}); without that flow it has no way forward"
+                )
+            out[type_id] = {t: p / total for t, p in moved.items()}
+        self.set_step(sid, "by_type", out)
 
     def _join_after(self, head: str) -> str | None:
         """The ``join: all`` step a branch starting at ``head`` ends at (nested blocks skipped)."""
@@ -229,3 +246,14 @@ class Editor:
 
 
 _STEP_FIELDS = Step.model_fields
+
+
+def _retarget(weights: dict[str, float], old: str, new: str | None) -> dict[str, float]:
+    """Choice weights with target ``old`` renamed ``new`` (merged if present; None: dropped)."""
+    out: dict[str, float] = {}
+    for t, p in weights.items():
+        key = new if t == old else t
+        if key is None:
+            continue
+        out[key] = out.get(key, 0.0) + p
+    return out

@@ -16,6 +16,7 @@ from ...model.process import Process
 from ...model.structure import reach
 from ..edit import Editor
 from .base import Lever, _as_days, _as_tuple, _as_workdays, _need_steps
+from .rework import _rework_flows
 
 __all__ = ["co_locate", "go_online", "mail_delivery", "share_data", "single_window"]
 
@@ -29,7 +30,10 @@ class single_window(Lever):
     ``location`` if given; an online one stays online); every later intake becomes a
     back-office review; their materials move to the front desk, united without
     duplicates, dropping materials that steps of the process produce (the back office
-    passes them on).
+    passes them on). A 补正 loop that returned to a later intake returns to the front
+    desk instead: a new resubmission step there (``<intake>_resubmit``, same
+    materials; online where the former intake was online) passes the file on to the
+    former intake, so rework still costs the applicant the trip it cost before.
     """
 
     location: str | None = None
@@ -54,8 +58,30 @@ class single_window(Lever):
             ed.set_step(o, "channel", "backoffice")
             ed.set_step(o, "kind", "review")
             ed.set_step(o, "materials", ())
+            if owner[o]:
+                self._resubmit_at_desk(ed, p, o, owner[o][0])
         return (f"front desk(s): {', '.join(front)}; intakes moved to the back office: "
                 f"{', '.join(others) or 'none'}")
+
+    def _resubmit_at_desk(self, ed: Editor, p: Process, intake: str, desk: str) -> None:
+        """Loops back to ``intake`` (now a review) go to a resubmission at ``desk``."""
+        loops = [u for u, t in _rework_flows(p) if t == intake]
+        if not loops:
+            return
+        d = p.step(desk)
+        # where the applicant supplied online before, the supplement stays online
+        channel = "online" if p.step(intake).channel == "online" else d.channel
+        location = None if channel == "online" else (
+            self.location if self.location is not None and d.channel == "counter"
+            else d.location)
+        order = [s.id for s in p.steps]
+        sid = ed.add_step({
+            "id": ed.fresh_id(f"{intake}_resubmit"), "name": f"补正（{d.label}）",
+            "department": d.department, "kind": "intake", "channel": channel,
+            "location": location, "materials": p.step(intake).materials, "next": intake,
+        }, after=order[order.index(intake) - 1])  # listed before the loops' sources
+        for u in loops:
+            ed.replace_target(u, intake, sid)
 
     def _desks(self, p: Process) -> tuple[list[str], list[str]]:
         """The front desks and the later intakes, or why the lever has nothing to do."""

@@ -201,10 +201,8 @@ def _commit_step(ed: Editor, s: Step, rework: set[tuple[str, str]]) -> None:
     ed.set_step(sid, "schedule", None)
     if isinstance(s.next, dict):
         forward = {t: q for t, q in s.next.items() if (sid, t) not in rework}
-        total = sum(forward.values())
-        if not forward or total <= 0:
+        if not forward or sum(forward.values()) <= 0:
             raise LeverError(f"commitment: step '{sid}' has no way forward but loops")
-        if len(forward) < len(s.next):
-            new = next(iter(forward)) if len(forward) == 1 else {
-                t: q / total for t, q in forward.items()}
-            ed.set_step(sid, "next", new)
+        for t in s.next:
+            if t not in forward:  # per-type weights (by_type) follow in replace_target
+                ed.replace_target(sid, t, None)
