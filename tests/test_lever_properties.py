@@ -849,6 +849,10 @@ def test_diagnose_findings_apply_and_keep_their_promise(p):
         for k in ("visits", "workdays", "handoffs", "materials"):
             gain = getattr(base, k) - getattr(after, k)
             assert math.isclose(row[k], gain, rel_tol=1e-9, abs_tol=1e-9), (row["finding"], k)
+        if row["finding"] == "add_staff":  # its gain is the offered load after (issue 10)
+            assert after.load[row["where"]] == pytest.approx(row["load"])
+            assert row["load"] < 0.8 <= 0.9 <= base.load[row["where"]]
+            continue
         assert any(row[k] > EPS for k in ("visits", "workdays", "handoffs", "materials"))
 
 

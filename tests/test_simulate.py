@@ -358,7 +358,7 @@ def test_summary_with_one_replication_uses_batch_means() -> None:
     p = fk.load("tests/data/design_example.yaml")
     s = fk.simulate(p, n_cases=400, seed=2, replications=1).summary()
     assert list(s.columns) == ["mean", "ci_low", "ci_high", "p50", "p90", "max",
-                               "label_zh", "label_en"]
+                               "label_zh", "label_en", "stable"]
     row = s.loc["days"]
     assert row["ci_low"] < row["mean"] < row["ci_high"]
     assert s.loc["handoffs", "ci_low"] == s.loc["handoffs", "ci_high"] == 3

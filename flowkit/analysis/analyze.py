@@ -136,6 +136,30 @@ class Analysis:
 
         return doing_business(self.process)
 
+    @property
+    def load(self) -> pd.Series:
+        """Offered load ρ per department (index: department id) from the arrival stream.
+
+        ρ = arrival rate × expected work per case there ÷ (staff × working hours
+        per day); see :mod:`flowkit.analysis.load`. ρ ≥ 1: the queue grows without
+        bound.
+
+        Examples
+        --------
+        >>> import flowkit as fk
+        >>> p = fk.loads('''
+        ... name: t
+        ... arrivals: {per_day: 10}
+        ... departments: [{id: d}]
+        ... steps: [{id: s, department: d, work: 1h}]
+        ... ''')
+        >>> round(float(fk.analyze(p).load["d"]), 4)          # 10 × 1 h ÷ (1 × 7 h)
+        1.4286
+        """
+        from .load import offered_load
+
+        return offered_load(self.process)
+
     def _repr_html_(self) -> str:
         return repr_html("analysis_html", self)
 

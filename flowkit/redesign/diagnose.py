@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis.analyze import Analysis, analyze
+from ..analysis.load import offered_load, staff_needed
 from ..errors import FlowkitError, LeverError, ModelError
 from ..model.process import Process
 from ..model.seeds import (
@@ -25,6 +26,7 @@ from .build import redesign
 from .levers import (
     Lever,
     accept_incomplete,
+    add_staff,
     co_locate,
     commitment,
     electronic_handoff,
@@ -142,6 +144,33 @@ def _flow_candidates(p: Process) -> list[tuple[Lever, str, str]]:
     return out
 
 
+#: offered load from which diagnose proposes more staff, and the load it aims below
+LOAD_ALERT, LOAD_TARGET = 0.9, 0.8
+
+
+def _load_findings(process: Process) -> list[dict[str, Any]]:
+    """``add_staff(dept, n)`` where the offered load ρ ≥ 0.9: n is the fewest people that
+    bring it below 0.8 (ρ falls as staff / (staff + n)); its gain is the load after."""
+    rows = []
+    for dept, rho in offered_load(process).items():
+        if not rho >= LOAD_ALERT:
+            continue
+        staff = process.department(str(dept)).staff
+        n = staff_needed(float(rho), staff, LOAD_TARGET)
+        after = float(rho) * staff / (staff + n)
+        lever = add_staff(dept=str(dept), n=n)
+        rows.append({
+            "finding": lever.name, "label_zh": lever.label, "levers": (lever,),
+            "where": str(dept),
+            "why": (f"offered load ρ = {rho:.2f} ≥ {LOAD_ALERT} (staff {staff}): queues "
+                    f"{'grow without bound' if rho >= 1 else 'are long'}; {n} more "
+                    f"bring ρ to {after:.2f}, below {LOAD_TARGET}"),
+            **dict.fromkeys(GAIN_KPIS, 0.0), "load": after,
+            "score": (float(rho) - after) / float(rho),
+        })
+    return rows
+
+
 def diagnose(process: Process) -> pd.DataFrame:
     """Which lever applies where, why, and what it gains (static), best first.
 
@@ -158,7 +187,10 @@ def diagnose(process: Process) -> pd.DataFrame:
         One row per finding: ``finding``, ``label_zh``, ``levers`` (the lever objects,
         ready for :func:`flowkit.redesign`), ``where``, ``why``, the gains (reductions)
         ``visits``, ``workdays``, ``handoffs``, ``materials``, and ``score`` (the sum of
-        the relative reductions), sorted by score.
+        the relative reductions), sorted by score. Where a department's offered
+        load ρ (:attr:`Analysis.load`) is at least 0.9, an ``add_staff(dept, n)``
+        finding gives the fewest ``n`` that bring it below 0.8, its ``load`` column
+        the ρ after (NaN on the other rows) and its score the relative fall of ρ.
 
     Examples
     --------
@@ -175,7 +207,8 @@ def diagnose(process: Process) -> pd.DataFrame:
     platform: dict[str, dict[str, float]] = {}  # the platform's figures, once needed
     rows = [row for lever, where, why in _candidates(process)
             if (row := _finding(process, base, lever, where, why, platform)) is not None]
-    cols = ["finding", "label_zh", "levers", "where", "why", *GAIN_KPIS, "score"]
+    rows += _load_findings(process)
+    cols = ["finding", "label_zh", "levers", "where", "why", *GAIN_KPIS, "load", "score"]
     df = pd.DataFrame(rows, columns=cols)
     return df.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
 

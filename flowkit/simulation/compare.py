@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..analysis.analyze import Analysis, analyze
 from ..analysis.doing_business import DoingBusiness
+from ..analysis.load import offered_load, overload_message, warn_overload
 from ..errors import FlowkitError, SimulationError
 from ..kpis import COMPARE_ROWS, KPIS, RATIO_ROWS, label_en, label_zh
 from ..model.process import Process
@@ -27,7 +28,7 @@ from ..model.seeds import (
     resolve_seed,
 )
 from .results import Result
-from .simulate import simulate
+from .simulate import collecting_overload, simulate
 from .stats import t_quantile
 
 __all__ = ["Comparison", "compare"]
@@ -246,18 +247,26 @@ def compare(
     root = resolve_seed(seed)
     if not 0 < level < 1:
         raise SimulationError(f"level={level!r}: give a confidence level between 0 and 1")
+    _warn_overload(items)
     analyses, dbs, results = {}, {}, {}
     for k, (n, p) in enumerate(items):
         analyses[n] = analyze(p)
         dbs[n] = analyses[n].doing_business()
         s = root if common_random_numbers else int(
             np.random.SeedSequence([root, k]).generate_state(1)[0])
-        results[n] = simulate(p, n_cases=n_cases, seed=s, replications=replications,
-                              warmup=warmup, start=start, keep_events=keep_events,
-                              n_jobs=n_jobs, executor=executor, progress=False)
+        with collecting_overload():  # warned once above, for every scenario
+            results[n] = simulate(p, n_cases=n_cases, seed=s, replications=replications,
+                                  warmup=warmup, start=start, keep_events=keep_events,
+                                  n_jobs=n_jobs, executor=executor, progress=False)
     return Comparison(scenarios=dict(items), analyses=analyses, doing_business=dbs,
                       results=results, common_random_numbers=common_random_numbers,
                       level=level)
+
+
+def _warn_overload(items: list[tuple[str, Process]]) -> None:
+    """One ``OverloadWarning`` for the whole comparison, naming each scenario's departments."""
+    msgs = [m for n, p in items if (m := overload_message(offered_load(p), n)) is not None]
+    warn_overload(msgs, stacklevel=3)  # points at the caller of compare
 
 
 def _scenarios(scenarios: Mapping[str, Process] | Sequence[Process]) -> list[tuple[str, Process]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -14,9 +15,11 @@ import pandas as pd
 
 from ..errors import FlowkitError
 from ..kpis import KPIS, SUMMARY_ROWS
+from ..model.calendar import Calendar
 from ..model.render import repr_html
+from ..model.worktime import make_clock
 from .engine import RepOutput
-from .stats import batch_means, mean_ci
+from .stats import batch_means, mean_ci, settles
 
 __all__ = ["Result"]
 
@@ -36,6 +39,7 @@ class _Meta:
     seed: int
     n_cases: list[int | None]
     warmup: int
+    dept_calendars: list[Calendar] = field(default_factory=list)
 
 
 @dataclass
@@ -220,6 +224,7 @@ class Result:
         """
         c = self.cases
         rows = []
+        by_arrival = _arrival_groups(c)
         for kpi in SUMMARY_ROWS:
             info = KPIS[kpi]
             if info.of not in c:
@@ -248,29 +253,100 @@ class Result:
                 "p90": float(np.percentile(finite, 90)) if len(finite) else math.nan,
                 "max": float(finite.max()) if len(finite) else math.nan,
                 "label_zh": info.label_zh, "label_en": info.label_en,
+                "stable": _settles(values, by_arrival, info.better),
             })
         return pd.DataFrame(rows).set_index("kpi")
 
     def utilization(self) -> pd.DataFrame:
-        """Per department: staff, busy and available hours, utilisation (mean over runs).
+        """Per department: staff, busy and open hours, utilisation (mean over runs).
 
-        Busy hours are the working time of work done; available hours are staff x
-        the department's working hours from the start to the last completion.
+        Measured over the **arrival window**, from the first to the last arrival
+        of each replication: busy hours are the working time of work done inside
+        it, available hours are staff × the department's open hours inside it. A
+        department offered more work than it can do thus shows ≈ 100 %, not a
+        figure diluted by the drain of the backlog after arrivals stop. The column
+        ``window`` says which span was used: ``"arrivals"``, or ``"run"`` (from the
+        start to the last completion) when the run kept no event log
+        (``keep_events=False``), used a warm-up (its cases' work is not logged), or
+        the arrival window holds no open time (a single arrival instant).
+
+        Examples
+        --------
+        >>> import flowkit as fk
+        >>> p = fk.loads('''
+        ... name: t
+        ... calendar: always
+        ... arrivals: {at: ["2026-01-05 10:00", "2026-01-05 14:00"]}
+        ... departments: [{id: d}]
+        ... steps: [{id: s, department: d, work: 3h}]
+        ... ''')
+        >>> u = fk.simulate(p, seed=1, replications=1).utilization()
+        >>> u.loc["d", ["busy_hours", "available_hours", "utilization"]].tolist()
+        [3.0, 4.0, 0.75]
+        >>> u.loc["d", "window"]
+        'arrivals'
         """
         m = self.meta
-        busy = np.array([o.busy for o in self.outputs])
-        avail = np.array([o.available for o in self.outputs])
+        busy = np.array([o.busy for o in self.outputs], dtype=float)
+        avail = np.array([o.available for o in self.outputs], dtype=float)
+        window = ["run"] * len(m.dept_ids)
+        if self._windowed():
+            busy_w, avail_w = self._window_hours()
+            use = np.asarray((avail_w > 0).all(axis=0), dtype=bool)
+            busy[:, use], avail[:, use] = busy_w[:, use], avail_w[:, use]
+            window = ["arrivals" if u else "run" for u in use.tolist()]
         with np.errstate(invalid="ignore", divide="ignore"):
             util = np.where(avail > 0, busy / avail, np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a department never open
+            mean_util = np.nanmean(util, axis=0) if len(util) else np.nan
         df = pd.DataFrame({
             "department": m.dept_ids,
             "name": m.dept_names,
             "staff": m.dept_staff,
             "busy_hours": busy.mean(axis=0) / 60.0,
             "available_hours": avail.mean(axis=0) / 60.0,
-            "utilization": np.nanmean(util, axis=0) if len(util) else np.nan,
+            "utilization": mean_util,
+            "window": window,
         })
         return df.set_index("department")
+
+    def _windowed(self) -> bool:
+        """Whether busy time can be measured inside the arrival window (see utilization)."""
+        m = self.meta
+        return (m.warmup == 0 and len(m.dept_calendars) == len(m.dept_ids)
+                and all(o.events is not None for o in self.outputs)
+                and not self.events.empty)
+
+    def _window_hours(self) -> tuple[np.ndarray, np.ndarray]:
+        """Busy and available working minutes per replication and department, between
+        the first and the last arrival of each replication."""
+        m = self.meta
+        base = pd.Timestamp(m.start).tz_localize(TZ)
+        c, ev = self.cases, self.events
+
+        def minutes(ts: pd.Series) -> np.ndarray:
+            return ((ts - base) / pd.Timedelta(minutes=1)).to_numpy(dtype=float)
+
+        arr, t_st, t_end = minutes(c["arrival"]), minutes(ev["start"]), minutes(ev["end"])
+        reps_c, reps_e = c["replication"].to_numpy(), ev["replication"].to_numpy()
+        dept_e = ev["department"].cat.codes.to_numpy()
+        n_rep, n_dept = len(self.outputs), len(m.dept_ids)
+        busy = np.zeros((n_rep, n_dept))
+        avail = np.zeros((n_rep, n_dept))
+        for j, cal in enumerate(m.dept_calendars):
+            clock = make_clock(cal, m.start)
+            for r in range(n_rep):
+                a_r = arr[reps_c == r]
+                if len(a_r) == 0:
+                    continue
+                lo, hi = float(a_r.min()), float(a_r.max())
+                sel = (reps_e == r) & (dept_e == j)
+                s = np.clip(t_st[sel], lo, hi)
+                e = np.clip(t_end[sel], lo, hi)
+                busy[r, j] = float((_worked(clock, e) - _worked(clock, s)).sum())
+                avail[r, j] = m.dept_staff[j] * clock.working(lo, hi)
+        return busy, avail
 
     # -- export ------------------------------------------------------------------
     def to_eventlog(self, path: str | Path) -> Path:
@@ -321,6 +397,41 @@ class Result:
             f"Result({', '.join(self.meta.process_names)}: {len(self.cases)} cases, "
             f"{self.replications} replication(s), seed={self.seed})"
         )
+
+
+def _worked(clock: Any, t: np.ndarray) -> np.ndarray:
+    """Working minutes from time 0 to each instant of ``t`` (vectorised ``done_before``)."""
+    if len(t) == 0 or clock.always:
+        return t
+    clock.done_before(float(t.max()))  # generates the intervals up to there
+    starts = np.asarray(clock.starts)
+    ends = np.asarray(clock.ends)
+    cum = np.asarray(clock.cum[:-1])
+    i = np.searchsorted(starts, t, side="right") - 1
+    ok = i >= 0
+    k = np.where(ok, i, 0)
+    return np.where(ok, cum[k] + np.minimum(t, ends[k]) - starts[k], 0.0)
+
+
+def _arrival_groups(c: pd.DataFrame) -> list[np.ndarray]:
+    """Row positions of each replication's cases in arrival order."""
+    reps = c["replication"].to_numpy()
+    arrival = c["arrival"].to_numpy()
+    order = np.lexsort((arrival, reps))
+    cuts = np.flatnonzero(np.diff(reps[order])) + 1
+    return np.split(order, cuts)
+
+
+def _settles(values: np.ndarray, groups: list[np.ndarray], better: str | None) -> bool:
+    """``stable``: the i-th arrivals' mean over replications settles (MSER-5, see stats)."""
+    n = min((len(g) for g in groups), default=0)
+    if n == 0:
+        return True
+    grid = np.vstack([values[g[:n]] for g in groups])
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a column with no value
+        series = np.nanmean(grid, axis=0)
+    return settles(series, better)
 
 
 def _from_codes(codes: Any, categories: list[str]) -> Any:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..analysis.load import combined_load, overload_message, warn_overload
 from ..errors import DurationError, SimulationError
 from ..model.durations import _Dist, parse_duration
 from ..model.process import Process
@@ -30,6 +33,9 @@ __all__ = ["DEFAULT_START", "simulate"]
 
 DEFAULT_START = dt.datetime(2026, 1, 5)  # a Monday, 00:00, Asia/Shanghai local time
 _AUTO_PROGRESS = 200_000  # cases x replications from which a bar is shown by default
+# set by compare(): it warns once for all its scenarios, so simulate stays quiet
+_OVERLOAD_COLLECTED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "flowkit_overload_collected", default=False)
 
 
 def _local(value: Any, error: str) -> dt.datetime:
@@ -177,6 +183,7 @@ def simulate(
     limit = _until(until, t0)
     model = compile_model(processes, t0)
     counts = _counts(processes, n_cases, warmup, limit)
+    _warn_overload(processes)
     roots = root_sequences(root, replications)
     kwargs = {"n_cases": counts, "warmup": warmup, "until": limit, "keep_events": keep_events}
     total = replications * sum((c or 0) + warmup for c in counts)
@@ -190,12 +197,32 @@ def simulate(
         dept_ids=model.dept_ids,
         dept_names=model.dept_names,
         dept_staff=model.dept_staff,
+        dept_calendars=[model.calendars[c] for c in model.dept_clock],
         start=t0,
         seed=root,
         n_cases=counts,
         warmup=warmup,
     )
     return Result(meta=meta, outputs=outputs)
+
+
+def _warn_overload(processes: list[Process]) -> None:
+    """Warn ``OverloadWarning`` once, before the run, for departments at ρ ≥ 1."""
+    if _OVERLOAD_COLLECTED.get():
+        return
+    msg = overload_message(combined_load(processes))
+    if msg is not None:
+        warn_overload([msg], stacklevel=3)  # points at the caller of simulate
+
+
+@contextlib.contextmanager
+def collecting_overload() -> Iterator[None]:
+    """Inside, :func:`simulate` does not warn of overload (its caller warns once)."""
+    token = _OVERLOAD_COLLECTED.set(True)
+    try:
+        yield
+    finally:
+        _OVERLOAD_COLLECTED.reset(token)
 
 
 def _processes(process: Process | Sequence[Process]) -> list[Process]:
