@@ -23,7 +23,7 @@ P = fk.loads("""
 name: 种子
 calendar: always
 arrivals: {every: exp(30min)}
-departments: [{id: a, staff: 2}]
+departments: [{id: a, staff: 4}]
 steps:
   - {id: apply, department: a, kind: intake, channel: counter, work: exp(20min), next: review}
   - {id: review, department: a, kind: review, work: exp(30min), next: {issue: 0.8, apply: 0.2}}
