@@ -248,7 +248,8 @@ KPIS: Mapping[str, Kpi] = MappingProxyType({k.id: k for k in _TABLE})
 #: rows of ``Analysis.table()``, in order (each an attribute of ``Analysis``)
 ANALYSIS_ROWS: tuple[str, ...] = (
     "visits", "one_visit", "zero_visit", "max_visits", "fetch_trips", "materials",
-    "distinct_materials", "steps", "applicant_steps", "departments", "handoffs", "cross_department", "cross_level", "cross_region",
+    "distinct_materials", "steps", "applicant_steps", "departments", "handoffs",
+    "cross_department", "cross_level", "cross_region",
     "by_applicant", "workdays", "fee", "time_limit", "legal_limit", "compression",
 )
 

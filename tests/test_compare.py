@@ -41,7 +41,8 @@ def test_table_columns_and_static_rows(
     assert row["delta"] == pytest.approx(b.visits - a.visits)
     assert row["change_pct"] == pytest.approx(100 * (b.visits - a.visits) / a.visits)
     # static rows are exact: no interval, no significance (issue 10: never a fake interval)
-    assert np.isnan(row["ci_low"]) and np.isnan(row["ci_high"])
+    assert np.isnan(row["ci_low"])
+    assert np.isnan(row["ci_high"])
     assert row["significant"] is pd.NA
     assert t.loc["materials", "source"] == "static"
     assert t.loc["days", "source"] == "simulated"

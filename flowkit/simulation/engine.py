@@ -123,9 +123,9 @@ class _Acc:
     """Figures a case (or one parallel branch of it) collects."""
 
     __slots__ = (
-        "applicant", "by_applicant", "closing", "cross_level", "cross_region", "depts", "fee",
-        "handoffs", "ll", "materials", "queue", "staff_cost", "steps", "tl", "touch", "visits",
-        "wait", "mats", "app_steps",
+        "app_steps", "applicant", "by_applicant", "closing", "cross_level", "cross_region",
+        "depts", "fee", "handoffs", "ll", "materials", "mats", "queue", "staff_cost", "steps",
+        "tl", "touch", "visits", "wait",
     )
 
     def __init__(self) -> None:
