@@ -89,6 +89,13 @@ _TABLE: tuple[Kpi, ...] = (
         "case executes, a material listed at two steps counting twice."),
     Kpi("steps", "环节", "steps", "steps", _LO, _S,
         "Expected step executions per case, a step run twice counting twice."),
+    Kpi("distinct_materials", "材料份数", "distinct materials", "materials", _LO, _S,
+        "Expected number of different unshared materials a case hands in, each counted "
+        "once however many executed steps list it (a material produced earlier in the "
+        "case included)."),
+    Kpi("applicant_steps", "办事环节（申请人）", "applicant-facing steps", "steps", _LO, _S,
+        "Expected executed counter and online steps per case: the steps the applicant "
+        "goes through."),
     Kpi("departments", "部门", "departments", "departments", None, _S,
         "Expected number of distinct departments whose steps a case executes (fetch "
         "trips do not add their issuer)."),
@@ -240,8 +247,9 @@ KPIS: Mapping[str, Kpi] = MappingProxyType({k.id: k for k in _TABLE})
 
 #: rows of ``Analysis.table()``, in order (each an attribute of ``Analysis``)
 ANALYSIS_ROWS: tuple[str, ...] = (
-    "visits", "one_visit", "zero_visit", "max_visits", "fetch_trips", "materials", "steps",
-    "departments", "handoffs", "cross_department", "cross_level", "cross_region",
+    "visits", "one_visit", "zero_visit", "max_visits", "fetch_trips", "materials",
+    "distinct_materials", "steps", "applicant_steps", "departments", "handoffs",
+    "cross_department", "cross_level", "cross_region",
     "by_applicant", "workdays", "fee", "time_limit", "legal_limit", "compression",
 )
 
@@ -249,14 +257,16 @@ ANALYSIS_ROWS: tuple[str, ...] = (
 SUMMARY_ROWS: tuple[str, ...] = (
     "days", "workdays", "visits", "closing_visits", "one_visit_share", "zero_visit_share",
     "handoffs", "cross_department", "cross_level", "cross_region", "by_applicant",
-    "materials", "steps", "departments", "fee", "touch_hours", "queue_hours", "wait_hours",
+    "materials", "distinct_materials", "steps", "applicant_steps", "departments", "fee",
+    "touch_hours", "queue_hours", "wait_hours",
     "staff_cost", "applicant_hours", "within_time_limit", "within_legal_limit",
 )
 
 #: rows of ``Comparison.table``, in order: static rows, then simulated rows
 COMPARE_ROWS: tuple[str, ...] = (
-    "visits", "one_visit", "zero_visit", "materials", "steps", "departments", "handoffs",
-    "cross_department", "cross_level", "cross_region", "by_applicant", "fee",
+    "visits", "one_visit", "zero_visit", "materials", "distinct_materials", "steps",
+    "applicant_steps", "departments", "handoffs", "cross_department", "cross_level",
+    "cross_region", "by_applicant", "fee",
     "workdays_static", "time_limit", "legal_limit", "db_procedures", "db_days", "db_cost",
     "days", "days_p90", "workdays", "visits_simulated", "one_visit_share", "queue_hours",
     "touch_hours", "applicant_hours", "staff_cost", "within_time_limit",

@@ -40,8 +40,10 @@ def test_table_columns_and_static_rows(
     assert (row["现状"], row["改革后"]) == (pytest.approx(a.visits), pytest.approx(b.visits))
     assert row["delta"] == pytest.approx(b.visits - a.visits)
     assert row["change_pct"] == pytest.approx(100 * (b.visits - a.visits) / a.visits)
-    assert row["ci_low"] == row["ci_high"] == row["delta"]  # static: exact
-    assert bool(row["significant"])
+    # static rows are exact: no interval, no significance (issue 10: never a fake interval)
+    assert np.isnan(row["ci_low"])
+    assert np.isnan(row["ci_high"])
+    assert row["significant"] is pd.NA
     assert t.loc["materials", "source"] == "static"
     assert t.loc["days", "source"] == "simulated"
 

@@ -13,6 +13,7 @@ from ..model.process import Process
 from ..model.render import repr_html
 from .equality import dataclass_eq, figures_hash
 from .flowcalc import FlowModel
+from .materials import applicant_steps, distinct_materials
 
 if TYPE_CHECKING:
     from .doing_business import DoingBusiness
@@ -31,6 +32,10 @@ class Analysis:
         Expected trips of the applicant (跑动次数), fetch trips included.
     materials : float
         Expected submissions of materials (申请材料件数).
+    distinct_materials : float
+        Expected number of different unshared materials a case hands in (材料份数).
+    applicant_steps : float
+        Expected executed counter and online steps (办事环节（申请人）).
     handoffs, cross_department, cross_level, cross_region, by_applicant : float
         Expected handoffs (移交) and their classes.
     steps : float
@@ -60,6 +65,8 @@ class Analysis:
     process: Process = field(repr=False)
     visits: float
     materials: float
+    distinct_materials: float
+    applicant_steps: float
     handoffs: float
     cross_department: float
     cross_level: float
@@ -179,6 +186,8 @@ def _analyze_one(p: Process, case_type: str | None) -> dict[str, float]:
     steps = {s.id: s for s in p.steps}
     out["steps"] = sum(n.values())
     out["materials"] = sum(n[v] * fm.submissions(steps[v]) for v in n)
+    out["distinct_materials"] = distinct_materials(fm)
+    out["applicant_steps"] = applicant_steps(fm)
     out["fee"] = sum(n[v] * steps[v].fee for v in n)
     depts: dict[str, set[str]] = {}
     for s in p.steps:
@@ -273,6 +282,8 @@ def analyze(process: Process) -> Analysis:
         process=process,
         visits=mean("visits"),
         materials=mean("materials"),
+        distinct_materials=mean("distinct_materials"),
+        applicant_steps=mean("applicant_steps"),
         handoffs=mean("handoffs"),
         cross_department=mean("cross_department"),
         cross_level=mean("cross_level"),

@@ -20,6 +20,7 @@ from ..analysis.analyze import analyze
 from ..errors import FlowkitError
 from ..kpis import KPIS, label_en, label_zh
 from ..model.render import register
+from .shading import BETTER_ZH, cell_text, row_shade
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,7 +40,8 @@ _log = logging.getLogger("flowkit")
 _STYLE = (
     "<style>.fk-table td,.fk-table th{padding:2px 8px;text-align:right}"
     ".fk-table td.l,.fk-table th.l{text-align:left}.fk-muted{color:#777;font-size:90%}"
-    ".fk-fig{max-width:100%;overflow-x:auto}</style>"
+    ".fk-fig{max-width:100%;overflow-x:auto}"
+    ".fk-table tr.better td{background:#eef8ee}.fk-table tr.worse td{background:#fbeaea}</style>"
 )
 
 
@@ -60,8 +62,9 @@ def _figure(draw: Callable[[], str], scale: float = 0.7) -> str:
 
 
 def _num(v: Any) -> str:
-    if isinstance(v, bool) or type(v).__name__ == "bool_":
-        return "是" if v else "否"
+    text = cell_text(v)
+    if text is not None:
+        return text
     try:
         f = float(v)
     except (TypeError, ValueError):
@@ -173,8 +176,8 @@ def comparison_html(c: Comparison) -> str:
     """
 
     t = c.table
-    extra = [col for col in ("delta", "change_pct", "ci_low", "ci_high", "significant")
-             if col in t.columns]
+    extra = [col for col in ("delta", "change_pct", "ci_low", "ci_high", "significant",
+                             "improved") if col in t.columns]
     if not extra:
         extra = [col for col in t.columns if ":" in str(col)]
     from .plot.charts import compare
@@ -184,4 +187,20 @@ def comparison_html(c: Comparison) -> str:
                                      (max(7.0, 1.6 * max(len(c.names), 2) + 5.0), 4.2)),
                   scale=0.8)
     return (f"{_STYLE}<div><b>{html.escape(' vs '.join(c.names))}</b>"
-            + _table(t, "label_zh", [*c.names, *extra]) + fig + "</div>")
+            + _compare_table(t, [*c.names, *extra]) + fig + "</div>")
+
+
+def _compare_table(t: pd.DataFrame, columns: list[str]) -> str:
+    """The compare table, each row shaded by ``improved`` (green better, red worse);
+    static rows are marked 精确 (exact: no interval)."""
+    head = "<tr><th class=l>指标</th>" + "".join(
+        f"<th>{html.escape(str(c))}</th>" for c in columns) + "<th>方向</th><th>来源</th></tr>"
+    rows = []
+    for kpi, row in t.iterrows():
+        cells = "".join(f"<td>{_num(row[c])}</td>" for c in columns)
+        source = "静态（精确）" if row["source"] == "static" else "仿真"
+        better = BETTER_ZH.get(str(row.get("better")), "描述")
+        rows.append(f"<tr class='{row_shade(row)}'><td class=l title='{html.escape(str(kpi))}'>"
+                    f"{html.escape(str(row['label_zh']))}</td>{cells}<td>{better}</td>"
+                    f"<td>{source}</td></tr>")
+    return f"<table class=fk-table>{head}{''.join(rows)}</table>"

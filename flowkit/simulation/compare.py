@@ -44,8 +44,15 @@ class Comparison:
     results : dict of str to Result
     table : pandas.DataFrame
         Indexed by KPI id: a column per scenario, then ``delta``, ``change_pct``,
-        ``ci_low``, ``ci_high``, ``significant`` (versus the first scenario), then
-        ``source`` (static/simulated) and labels.
+        ``ci_low``, ``ci_high``, ``significant``, ``improved`` (versus the first
+        scenario; with more than two scenarios each suffixed ``:name``), then
+        ``better`` (the registry's direction), ``source`` (static/simulated) and
+        labels. Static rows are exact: their ``ci_low``/``ci_high`` are NaN and
+        ``significant`` is ``pd.NA``. ``improved`` is True when the change goes the
+        ``better`` way, False when it goes against it, ``pd.NA`` when the KPI is
+        descriptive or unchanged (a simulated row whose paired interval holds 0
+        counts as unchanged). Yes/no KPIs (``one_visit``) show ``True``/``False``;
+        their ``change_pct`` is NaN.
     ratios : pandas.DataFrame
         The reduction ratios reports quote (跑动减少率, 减材料率, 办理时间缩短率 …).
 
@@ -74,12 +81,16 @@ class Comparison:
             vals = {n: _static(self.analyses[n], self.doing_business[n], attr) for n in names}
             if all(math.isnan(v) for v in vals.values()):
                 continue
-            row: dict[str, Any] = {"kpi": kpi, **vals}
+            row: dict[str, Any] = {"kpi": kpi, **_shown(kpi, vals)}
             for other in names[1:]:
                 d = vals[other] - vals[base]
-                row.update(_delta_cols(other, names, d, vals[base], d, d,
-                                       bool(not math.isnan(d) and abs(d) > 1e-12)))
-            row.update({"source": "static", "label_zh": zh, "label_en": en})
+                row.update(_delta_cols(other, names, d, vals[base], math.nan, math.nan,
+                                       None))
+                if KPIS[kpi].unit == "bool":  # a percent change of a yes/no is meaningless
+                    row[_col("change_pct", other, names)] = math.nan
+                row[_col("improved", other, names)] = _improved(kpi, d, True)
+            row.update({"better": KPIS[kpi].better, "source": "static", "label_zh": zh,
+                        "label_en": en})
             rows.append(row)
         for kpi in (k for k in COMPARE_ROWS if KPIS[k].source == "simulated"):
             col, stat, zh, en = KPIS[kpi].of, KPIS[kpi].stat, label_zh(kpi), label_en(kpi)
@@ -92,11 +103,13 @@ class Comparison:
                 diff = per_rep[other] - per_rep[base]  # type: ignore[operator]
                 d = vals[other] - vals[base]
                 lo, hi = _paired_ci(diff, self.level)
-                row.update(_delta_cols(other, names, d, vals[base], lo, hi,
-                                       bool(lo > 0 or hi < 0)))
-            row.update({"source": "simulated", "label_zh": zh, "label_en": en})
+                sig = bool(lo > 0 or hi < 0)
+                row.update(_delta_cols(other, names, d, vals[base], lo, hi, sig))
+                row[_col("improved", other, names)] = _improved(kpi, d, sig)
+            row.update({"better": KPIS[kpi].better, "source": "simulated", "label_zh": zh,
+                        "label_en": en})
             rows.append(row)
-        return pd.DataFrame(rows).set_index("kpi")
+        return _typed(pd.DataFrame(rows).set_index("kpi"))
 
     @cached_property
     def ratios(self) -> pd.DataFrame:
@@ -138,12 +151,48 @@ def _static(a: Analysis, db: DoingBusiness, attr: str) -> float:
     return float(getattr(a, attr))
 
 
+def _col(name: str, other: str, names: list[str]) -> str:
+    """A delta column's name: plain with two scenarios, ``name:other`` with more."""
+    return name if len(names) == 2 else f"{name}:{other}"
+
+
+def _shown(kpi: str, vals: dict[str, float]) -> dict[str, Any]:
+    """Scenario values as the table shows them: a yes/no KPI as ``bool``."""
+    if KPIS[kpi].unit != "bool":
+        return dict(vals)
+    return {n: bool(v) if not math.isnan(v) else pd.NA for n, v in vals.items()}
+
+
+def _improved(kpi: str, d: float, changed: bool) -> Any:
+    """True when the change ``d`` goes the KPI's better way, False when worse.
+
+    ``pd.NA`` when the KPI is descriptive (``better`` is None), when it did not
+    change (``|d|`` ≤ 1e-12, or, for a simulated row, ``changed`` is False: the
+    paired interval holds 0), or when ``d`` is unknown.
+    """
+    better = KPIS[kpi].better
+    if better is None or not changed or math.isnan(d) or abs(d) <= 1e-12:
+        return pd.NA
+    return bool(d < 0) if better == "lower" else bool(d > 0)
+
+
+def _typed(t: pd.DataFrame) -> pd.DataFrame:
+    """``significant*``/``improved*`` as nullable booleans (NA: static or unchanged)."""
+    for col in t.columns:
+        if str(col).startswith(("significant", "improved")):
+            t[col] = t[col].astype("boolean")
+    if "better" in t:  # None (descriptive) stays None, as in ``fk.kpis()``
+        t["better"] = pd.Series([KPIS[k].better for k in t.index], index=t.index,
+                                dtype=object)
+    return t
+
+
 def _delta_cols(other: str, names: list[str], d: float, base: float, lo: float, hi: float,
-                sig: bool) -> dict[str, Any]:
+                sig: bool | None) -> dict[str, Any]:
     suffix = "" if len(names) == 2 else f":{other}"
     pct = 100.0 * d / base if base else (0.0 if d == 0 else math.nan)
     return {f"delta{suffix}": d, f"change_pct{suffix}": pct, f"ci_low{suffix}": lo,
-            f"ci_high{suffix}": hi, f"significant{suffix}": sig}
+            f"ci_high{suffix}": hi, f"significant{suffix}": pd.NA if sig is None else sig}
 
 
 def _values(r: Result, col: str) -> pd.Series | None:
@@ -238,10 +287,18 @@ def compare(
     >>> p = fk.load("examples/jiaxing_swimming_pool/current.yaml")
     >>> q = fk.redesign(p, fk.levers.share_data(), fk.levers.mail_delivery())
     >>> c = fk.compare({"现状": p, "改革后": q}, n_cases=100, seed=1, replications=3)
-    >>> c.table.loc["visits", ["现状", "改革后", "delta"]].round(3).tolist()
+    >>> c.table.loc["visits", ["现状", "改革后", "delta"]].astype(float).round(3).tolist()
     [4.176, 2.176, -2.0]
-    >>> bool(c.table.loc["visits", "significant"])
+    >>> c.table.loc["one_visit", ["现状", "改革后"]].tolist()  # yes/no as booleans
+    [False, False]
+    >>> t = c.table
+    >>> t.loc["visits", "better"], bool(t.loc["visits", "improved"])
+    ('lower', True)
+    >>> t.loc["visits", "significant"] is pd.NA  # exact: no interval
     True
+    >>> # the courier's 2 days make the case longer: significant, and worse
+    >>> bool(t.loc["days", "significant"]), bool(t.loc["days", "improved"])
+    (True, False)
     """
     items = _scenarios(scenarios)
     root = resolve_seed(seed)

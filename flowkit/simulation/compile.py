@@ -17,7 +17,7 @@ from ..analysis.flowcalc import FlowModel
 from ..errors import SimulationError
 from ..model.calendar import Calendar
 from ..model.durations import Exponential, _Dist
-from ..model.process import Process, Step
+from ..model.process import APPLICANT_CHANNELS, Process, Step
 
 __all__ = ["CProcess", "CStep", "CompiledModel", "Timing", "compile_model"]
 
@@ -72,6 +72,8 @@ class CStep:
     legal_limit: float
     in_loop: bool
     cost_per_min: float
+    unshared: tuple[str, ...] = ()  # unshared materials the step lists (distinct_materials)
+    applicant_step: bool = False  # a counter or online step (applicant_steps)
 
 
 @dataclass
@@ -306,6 +308,8 @@ def _step(p: Process, fm: FlowModel, s: Step, i: int, pos: int, index: dict[str,
         legal_limit=fm.elapsed_wd(s.legal_limit) if s.legal_limit is not None else 0.0,
         in_loop=s.id in loopy,
         cost_per_min=dept.cost_per_hour / 60.0,
+        unshared=tuple(m for m in s.materials if not p.material(m).shared),
+        applicant_step=s.channel in APPLICANT_CHANNELS,
     )
 
 

@@ -37,7 +37,7 @@ CASE_COLUMNS = (
     "process", "case", "case_type", "arrival", "done", "workdays", "visits", "handoffs",
     "cross_department", "cross_level", "cross_region", "by_applicant", "materials", "steps",
     "departments", "touch", "queue", "wait", "fee", "staff_cost", "applicant",
-    "time_limit", "legal_limit", "closing_visits",
+    "time_limit", "legal_limit", "closing_visits", "distinct_materials", "applicant_steps",
 )
 EVENT_COLUMNS = ("process", "case", "step", "dept", "unit", "enabled", "start", "end")
 _EVENT_INTS = EVENT_COLUMNS[:5]  # the whole-number columns come first
@@ -45,6 +45,7 @@ _EVENT_INTS = EVENT_COLUMNS[:5]  # the whole-number columns come first
 _INT_COLUMNS = frozenset({
     "process", "case", "case_type", "visits", "handoffs", "cross_department", "cross_level",
     "cross_region", "by_applicant", "materials", "steps", "departments", "closing_visits",
+    "distinct_materials", "applicant_steps",
 })
 
 
@@ -122,9 +123,9 @@ class _Acc:
     """Figures a case (or one parallel branch of it) collects."""
 
     __slots__ = (
-        "applicant", "by_applicant", "closing", "cross_level", "cross_region", "depts", "fee",
-        "handoffs", "ll", "materials", "queue", "staff_cost", "steps", "tl", "touch", "visits",
-        "wait",
+        "app_steps", "applicant", "by_applicant", "closing", "cross_level", "cross_region",
+        "depts", "fee", "handoffs", "ll", "materials", "mats", "queue", "staff_cost", "steps",
+        "tl", "touch", "visits", "wait",
     )
 
     def __init__(self) -> None:
@@ -145,6 +146,8 @@ class _Acc:
         self.tl = 0.0
         self.ll = 0.0
         self.depts: set[int] = set()
+        self.mats: set[str] = set()  # unshared materials handed in (distinct_materials)
+        self.app_steps = 0  # counter and online steps executed (applicant_steps)
 
     def merge(self, branches: list[_Acc]) -> None:
         for b in branches:
@@ -163,6 +166,8 @@ class _Acc:
             self.staff_cost += b.staff_cost
             self.applicant += b.applicant
             self.depts |= b.depts
+            self.mats |= b.mats
+            self.app_steps += b.app_steps
         self.tl += max(b.tl for b in branches)
         self.ll += max(b.ll for b in branches)
 
@@ -344,6 +349,8 @@ class _Run:
         c["time_limit"].append(acc.tl if cp.has_time_limit else np.nan)
         c["legal_limit"].append(acc.ll if cp.has_legal_limit else np.nan)
         c["closing_visits"].append(acc.closing)
+        c["distinct_materials"].append(len(acc.mats))
+        c["applicant_steps"].append(acc.app_steps)
         self.finished += 1
         if self.tick is not None and self.finished % 1000 == 0:
             self.tick(1000)
@@ -402,6 +409,8 @@ class _Run:
             acc.fee += st.fee
             acc.staff_cost += w * st.cost_per_min
             acc.depts.add(st.dept)
+            acc.mats.update(st.unshared)
+            acc.app_steps += st.applicant_step
             if st.counter:
                 acc.applicant += t_end - t_en
             if not repeat:

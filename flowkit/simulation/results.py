@@ -130,7 +130,8 @@ class Result:
             "zero_visit": visits == 0,
         }
         for name in ("handoffs", "cross_department", "cross_level", "cross_region",
-                     "by_applicant", "materials", "steps", "departments"):
+                     "by_applicant", "materials", "steps", "departments",
+                     "distinct_materials", "applicant_steps"):
             data[name] = take(name).astype(np.int64)
         data |= {
             "fee": take("fee"),

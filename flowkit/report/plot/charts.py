@@ -44,6 +44,18 @@ def _summary_row(kpi: str) -> str:
     return next((s for s in SUMMARY_ROWS if KPIS[s].of == of), of)
 
 
+def _marked(t: Any, k: str, col_sig: str, name: str, n: int) -> bool:
+    """A * on a bar: a significant simulated change, or any change of an exact (static)
+    row, whose ``significant`` is NA."""
+    import pandas as pd
+
+    v = t.at[k, col_sig]
+    if v is pd.NA:
+        d = t.at[k, "delta" if n == 2 else f"delta:{name}"]
+        return bool(not pd.isna(d) and abs(float(d)) > 1e-12)
+    return bool(v)
+
+
 def compare(c: Comparison, ax: Axes | None = None, kpis: Sequence[str] | None = None) -> Axes:
     """Bars of KPIs, one per scenario (改革前后对比), with confidence intervals.
 
@@ -130,7 +142,7 @@ def compare(c: Comparison, ax: Axes | None = None, kpis: Sequence[str] | None = 
                 sig = ""
                 if i > 0:
                     col_sig = "significant" if n == 2 else f"significant:{name}"
-                    if col_sig in t.columns and bool(t.at[k, col_sig]):
+                    if col_sig in t.columns and _marked(t, k, col_sig, name, n):
                         sig = "*"
                 top = max(top, v + max(err_hi, 0.0))
                 ax.annotate(f"{v:.3g}{sig}", (pos[j], v + max(err_hi, 0.0)),
