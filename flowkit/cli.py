@@ -58,6 +58,11 @@ def _load(path: Path) -> Any:
     return fk.load(path)
 
 
+def _rounded(df: Any, digits: int) -> Any:
+    """``df`` with every float rounded, in object columns too (booleans kept as they are)."""
+    return df.map(lambda v: round(v, digits) if isinstance(v, float) else v)
+
+
 def _print_table(df: Any, *, json_out: bool, title: str | None = None) -> None:
     """Print a table as JSON (by row) or as wide text under an optional title."""
     import pandas as pd
@@ -249,7 +254,7 @@ def _add_compare(app: Any, typer: Any) -> None:
         if json_out:
             _print_table(c.table[cols], json_out=True)
             return
-        _print_table(c.table[["label_zh", *cols]].round(3), json_out=False)
+        _print_table(_rounded(c.table[["label_zh", *cols]], 3), json_out=False)
         print()
         _print_table(c.ratios.drop(columns=["label_en"]).round(3), json_out=False)
         if report is not None:
@@ -316,7 +321,7 @@ def _add_demo(app: Any, typer: Any) -> None:
         t = c.table.loc[[r for r in rows if r in c.table.index],
                         ["label_zh", "现状", "改革后", "delta", "ci_low", "ci_high"]]
         print()
-        _print_table(t.round(3), json_out=False)
+        _print_table(_rounded(t, 3), json_out=False)
         r = c.ratios
         print("\n" + "  ".join(f"{row['label_zh']} {row['改革后']:.0%}"
                                for _, row in r.iterrows() if not math.isnan(row["改革后"])))
