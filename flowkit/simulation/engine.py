@@ -409,8 +409,10 @@ class _Run:
             acc.fee += st.fee
             acc.staff_cost += w * st.cost_per_min
             acc.depts.add(st.dept)
-            acc.mats.update(st.unshared)
-            acc.app_steps += st.applicant_step
+            if st.unshared:
+                acc.mats.update(st.unshared)
+            if st.applicant_step:
+                acc.app_steps += 1
             if st.counter:
                 acc.applicant += t_end - t_en
             if not repeat:
