@@ -197,3 +197,10 @@ def test_search_rejects_unknown_figures() -> None:
     p = fk.load("examples/jiaxing_swimming_pool/current.yaml")
     with pytest.raises(fk.FlowkitError, match="unknown figure 'speed'"):
         fk.search(p, constraints={"speed": 1}, simulate_front=False)
+
+
+def test_a_scenario_that_is_not_a_process_is_located() -> None:
+    """A list holding something other than a Process names its place, not an AttributeError."""
+    p = fk.load("tests/data/design_example.yaml")
+    with pytest.raises(fk.FlowkitError, match=r"scenario '\[1\]' is not a Process"):
+        fk.compare([p, "current.yaml"], n_cases=10, replications=2, seed=1)

@@ -332,7 +332,8 @@ def _scenarios(scenarios: Mapping[str, Process] | Sequence[Process]) -> list[tup
     if isinstance(scenarios, Mapping):
         items = list(scenarios.items())
     else:
-        items = [(p.name, p) for p in scenarios]
+        items = [(p.name if isinstance(p, Process) else f"[{i}]", p)
+                 for i, p in enumerate(scenarios)]
     if len(items) < 2:
         raise FlowkitError("compare needs at least two scenarios (e.g. {'现状': p, '改革后': q})")
     names = [n for n, _ in items]
