@@ -45,7 +45,7 @@ class Timing:
         return self.dist is None
 
 
-@dataclass
+@dataclass(slots=True)
 class CStep:
     idx: int
     id: str
@@ -72,8 +72,30 @@ class CStep:
     legal_limit: float
     in_loop: bool
     cost_per_min: float
-    unshared: tuple[str, ...] = ()  # unshared materials the step lists (distinct_materials)
+    mbit: int = 0  # the unshared materials the step lists, as bits (distinct_materials)
     applicant_step: bool = False  # a counter or online step (applicant_steps)
+    dbit: int = 0  # its department, as a bit (departments)
+    routing: bool = False  # a split or join point, not a 环节: not counted as a step
+    intake: bool = False  # the statutory clock starts when the first such step ends
+    approval: bool = False  # ... and stops when the last such step ends
+    excluded: bool = False  # a special step (特殊环节): its time is not on the clock
+    resubmit: bool = False  # a counter or online step: a loop back to it is 补正
+    marks: bool = False  # any of intake, approval, excluded
+    # derived, for the engine's speed
+    staffed: bool = False  # it has work, so it takes one of the department's staff
+    work_always: bool = False  # its work runs on a 24/7 clock (span = work)
+    has_wait: bool = False
+    counted: bool = True  # a 环节 (not routing)
+    figures: bool = True  # it lists materials, a fee, a staff cost or limits
+    cross: list[bool] = field(default_factory=list)  # per flow: a handoff with classes
+
+    def __post_init__(self) -> None:
+        self.staffed = self.work.dist is not None
+        self.has_wait = self.wait.dist is not None
+        self.counted = not self.routing
+        self.cross = [h is not None and bool(h[1] or h[2] or h[3]) for h in self.hand]
+        self.figures = bool(self.submissions or self.fee or self.cost_per_min or self.mbit
+                            or self.time_limit or self.legal_limit)
 
 
 @dataclass
@@ -95,6 +117,9 @@ class CProcess:
     travel_min: float
     has_time_limit: bool
     has_legal_limit: bool
+    applicant_delay: Timing | None = None  # before each trip after the first
+    time_limit: float = float("nan")  # service-level limits in working days (nan: none)
+    legal_limit: float = float("nan")
 
 
 @dataclass
@@ -220,7 +245,8 @@ def _process(p: Process, pos: int, reg: _Registry, depts: _Departments,
     pclock = reg.clock(p.calendar)
     loopy = _loop_steps(p, fm)
     types = [t.id for t in p.case_types]
-    steps = [_step(p, fm, s, i, pos, index, loopy, types, reg, depts)
+    mats = {m.id: k for k, m in enumerate(m for m in p.materials if not m.shared)}
+    steps = [_step(p, fm, s, i, pos, index, loopy, types, reg, depts, mats)
              for i, s in enumerate(p.steps)]
     kind, inter, at = _arrivals(p, pos, pclock, start)
     fetch, fetch_depts = _fetch(p, pos, reg, depts)
@@ -275,7 +301,8 @@ def _cumulative(weights: Iterable[float]) -> list[float]:
 
 
 def _step(p: Process, fm: FlowModel, s: Step, i: int, pos: int, index: dict[str, int],
-          loopy: set[str], types: list[str], reg: _Registry, depts: _Departments) -> CStep:
+          loopy: set[str], types: list[str], reg: _Registry, depts: _Departments,
+          mats: dict[str, int]) -> CStep:
     """Step ``s`` (the ``i``-th) in engine form."""
     dept = p.department(s.department)
     dcal = dept.calendar or p.calendar
@@ -308,9 +335,39 @@ def _step(p: Process, fm: FlowModel, s: Step, i: int, pos: int, index: dict[str,
         legal_limit=fm.elapsed_wd(s.legal_limit) if s.legal_limit is not None else 0.0,
         in_loop=s.id in loopy,
         cost_per_min=dept.cost_per_hour / 60.0,
-        unshared=tuple(m for m in s.materials if not p.material(m).shared),
+        mbit=_bits(mats[m] for m in s.materials if m in mats),
         applicant_step=s.channel in APPLICANT_CHANNELS,
+        dbit=1 << depts.index[dept.id],
+        resubmit=s.channel in APPLICANT_CHANNELS,
+        work_always=dcal.is_always,
+        **_clock_marks(p, s),
     )
+
+
+def _bits(positions: Iterable[int]) -> int:
+    """A bit set of ``positions``.
+
+    Examples
+    --------
+    >>> bin(_bits([0, 3]))
+    '0b1001'
+    """
+    out = 0
+    for k in positions:
+        out |= 1 << k
+    return out
+
+
+def _clock_marks(p: Process, s: Step) -> dict[str, bool]:
+    """Where the statutory clock starts and stops, and whether ``s`` is off it.
+
+    Without an intake step the clock starts when the case arrives; without an approval
+    step it stops when the case is done (the engine's fallbacks)."""
+    intake = s.kind == "intake"
+    approval = s.kind == "approval"
+    excluded = False
+    return {"intake": intake, "approval": approval, "excluded": excluded,
+            "marks": intake or approval or excluded}
 
 
 def _flows(

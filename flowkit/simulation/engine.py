@@ -2,25 +2,36 @@
 
 Design (what makes it fast and exact):
 
-* **One generator per case** walks the steps; a sub-process is started only for
-  the branches of an AND block.
+* **One generator per case** walks the steps; an AND block runs its first branch in
+  the case's own generator and starts a SimPy process only for the others.
 * **Staff pools** hand a free person over without an event: a case that finds
   someone free starts at once; one that does not waits on a single event, and the
   person who finishes hands over directly (FIFO, or by case-type priority).
+* **Figures in locals**: a walk keeps its running figures in local variables and
+  hands them to the case once, when it ends; departments and materials met are bit
+  sets. Each case is written as two rows (whole numbers, reals) of flat arrays.
 * **Draws in numpy batches**, indexed by case (see :mod:`flowkit.simulation.streams`).
 * **Working time** through :class:`~flowkit.model.worktime.Clock` (bisection on
   precomputed intervals); the 24/7 calendar takes a shortcut.
+* **No cyclic garbage collection** during a replication (nothing the engine makes
+  needs it; a long queue of waiting cases made each collection slower).
+
+Where the days go: every span of a case's life is put into exactly one part —
+``t_work`` (staff working on it), ``t_queue`` (waiting for staff while the office is
+open), ``t_closed`` (ready but the office is closed, or waiting for a session),
+``t_wait`` (step waits), ``t_transfer`` (handoff delays), ``t_applicant`` (fetch trips
+and the applicant's own delays) — along the branch that finished last in each AND
+block, so the parts add up to the case's elapsed time.
 
 The engine never reads files or plots; it returns columns of numbers.
 """
 
 from __future__ import annotations
 
-import heapq
+import gc
 from array import array
 from bisect import bisect_right
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,50 +39,24 @@ import numpy as np
 import simpy
 
 from ..model.worktime import Clock, make_clock
-from .compile import AND, END, XOR, CompiledModel, CProcess, CStep, Timing
-from .streams import CaseStream, SeqStream, key_hash
+from .compile import AND, END, XOR, CompiledModel, CProcess, CStep
+from .parts import (
+    CASE_COLUMNS,
+    EVENT_COLUMNS,
+    Acc,
+    CaseState,
+    Part,
+    Pool,
+    Sampler,
+    Uniform,
+    case_columns,
+    event_columns,
+)
+from .streams import SeqStream, key_hash
 
 __all__ = ["CASE_COLUMNS", "EVENT_COLUMNS", "RepOutput", "run_replication"]
 
-CASE_COLUMNS = (
-    "process", "case", "case_type", "arrival", "done", "workdays", "visits", "handoffs",
-    "cross_department", "cross_level", "cross_region", "by_applicant", "materials", "steps",
-    "departments", "touch", "queue", "wait", "fee", "staff_cost", "applicant",
-    "time_limit", "legal_limit", "closing_visits", "distinct_materials", "applicant_steps",
-)
-EVENT_COLUMNS = ("process", "case", "step", "dept", "unit", "enabled", "start", "end")
-_EVENT_INTS = EVENT_COLUMNS[:5]  # the whole-number columns come first
-#: case columns holding whole numbers (stored as 32-bit integers to keep large runs small)
-_INT_COLUMNS = frozenset({
-    "process", "case", "case_type", "visits", "handoffs", "cross_department", "cross_level",
-    "cross_region", "by_applicant", "materials", "steps", "departments", "closing_visits",
-    "distinct_materials", "applicant_steps",
-})
-
-
-def _column(name: str) -> array:  # type: ignore[type-arg,unused-ignore]
-    return array("i" if name in _INT_COLUMNS else "d")
-
-
-def _numpy(col: array) -> np.ndarray:  # type: ignore[type-arg,unused-ignore]
-    dtype = np.int32 if col.typecode == "i" else np.float64
-    return np.frombuffer(col, dtype=dtype) if len(col) else np.zeros(0, dtype=dtype)
-
-
-def _event_columns(
-    ints: array, floats: array,  # type: ignore[type-arg,unused-ignore]
-) -> dict[str, np.ndarray]:
-    """The event log's columns (``EVENT_COLUMNS``) from its rows, as numpy views.
-
-    The engine appends each event as one row of whole numbers (``ints``, 32-bit)
-    and one of times (``floats``): one call each instead of one per column.
-    """
-    ni, nf = len(_EVENT_INTS), len(EVENT_COLUMNS) - len(_EVENT_INTS)
-    iv = _numpy(ints).reshape(-1, ni)
-    fv = _numpy(floats).reshape(-1, nf)
-    out = {c: iv[:, k] for k, c in enumerate(_EVENT_INTS)}
-    out |= {c: fv[:, k] for k, c in enumerate(EVENT_COLUMNS[ni:])}
-    return out
+Walk = Generator[Any, Any, None]
 
 
 @dataclass
@@ -84,136 +69,6 @@ class RepOutput:
     busy: list[float]  # working minutes of work per department
     available: list[float]  # staff x working minutes per department over the run
     makespan: float
-
-
-class _Pool:
-    """Staff of one department: free people are handed over without an event."""
-
-    __slots__ = ("busy", "env", "free", "prio", "queue", "seq")
-
-    def __init__(self, env: simpy.Environment, capacity: int, prio: bool) -> None:
-        self.env = env
-        self.free = list(range(capacity - 1, -1, -1))
-        self.prio = prio
-        self.queue: Any = [] if prio else deque()
-        self.seq = 0
-        self.busy = 0.0  # working minutes of work done
-
-    def wait(self, priority: int) -> simpy.Event:
-        ev = self.env.event()
-        if self.prio:
-            heapq.heappush(self.queue, (-priority, self.seq, ev))
-            self.seq += 1
-        else:
-            self.queue.append(ev)
-        return ev
-
-    def release(self, unit: int, work: float) -> None:
-        """Free person ``unit`` after ``work`` minutes: the first in the queue gets them."""
-        self.busy += work
-        q = self.queue
-        if q:
-            ev = heapq.heappop(q)[2] if self.prio else q.popleft()
-            ev.succeed(unit)
-        else:
-            self.free.append(unit)
-
-
-class _Acc:
-    """Figures a case (or one parallel branch of it) collects."""
-
-    __slots__ = (
-        "app_steps", "applicant", "by_applicant", "closing", "cross_level", "cross_region",
-        "depts", "fee", "handoffs", "ll", "materials", "mats", "queue", "staff_cost", "steps",
-        "tl", "touch", "visits", "wait",
-    )
-
-    def __init__(self) -> None:
-        self.visits = 0
-        self.closing = 0
-        self.handoffs = 0
-        self.cross_level = 0
-        self.cross_region = 0
-        self.by_applicant = 0
-        self.materials = 0
-        self.steps = 0
-        self.fee = 0.0
-        self.touch = 0.0
-        self.queue = 0.0
-        self.wait = 0.0
-        self.staff_cost = 0.0
-        self.applicant = 0.0
-        self.tl = 0.0
-        self.ll = 0.0
-        self.depts: set[int] = set()
-        self.mats: set[str] = set()  # unshared materials handed in (distinct_materials)
-        self.app_steps = 0  # counter and online steps executed (applicant_steps)
-
-    def merge(self, branches: list[_Acc]) -> None:
-        for b in branches:
-            self.visits += b.visits
-            self.closing += b.closing
-            self.handoffs += b.handoffs
-            self.cross_level += b.cross_level
-            self.cross_region += b.cross_region
-            self.by_applicant += b.by_applicant
-            self.materials += b.materials
-            self.steps += b.steps
-            self.fee += b.fee
-            self.touch += b.touch
-            self.queue += b.queue
-            self.wait += b.wait
-            self.staff_cost += b.staff_cost
-            self.applicant += b.applicant
-            self.depts |= b.depts
-            self.mats |= b.mats
-            self.app_steps += b.app_steps
-        self.tl += max(b.tl for b in branches)
-        self.ll += max(b.ll for b in branches)
-
-
-class _Sampler:
-    """Draws of one timing: per case for first executions, in sequence for repeats."""
-
-    __slots__ = ("const", "first", "more")
-
-    def __init__(self, t: Timing, root: np.random.SeedSequence) -> None:
-        self.const = t.const
-        if t.const is None and t.dist is not None:
-            dist = t.dist
-            h = key_hash(*t.key)
-
-            def draw(g: np.random.Generator, n: int) -> np.ndarray:
-                return dist.sample(g, n)
-
-            self.first: CaseStream | None = CaseStream(root, h, draw)
-            self.more: SeqStream | None = SeqStream(root, h, draw)
-        else:
-            self.first = None
-            self.more = None
-
-    def draw(self, case: int, repeat: bool) -> float:
-        if self.const is not None:
-            return self.const
-        if repeat:
-            return self.more.draw()  # type: ignore[union-attr]
-        return self.first.draw(case)  # type: ignore[union-attr]
-
-
-class _Uniform:
-    __slots__ = ("first", "more")
-
-    def __init__(self, root: np.random.SeedSequence, *key: object) -> None:
-        h = key_hash(*key)
-
-        def draw(g: np.random.Generator, n: int) -> np.ndarray:
-            return g.random(n)
-
-        self.first = CaseStream(root, h, draw)
-        self.more = SeqStream(root, h, draw)
-
-    def draw(self, case: int, repeat: bool) -> float:
-        return self.more.draw() if repeat else self.first.draw(case)
 
 
 class _Run:
@@ -231,47 +86,46 @@ class _Run:
         self.model = model
         self.env = simpy.Environment()
         self.clocks: list[Clock] = [make_clock(c, model.start) for c in model.calendars]
-        self.pools = [
-            _Pool(self.env, n, model.priorities) for n in model.dept_staff
-        ]
+        self.pools = [Pool(self.env, n, model.priorities) for n in model.dept_staff]
         self.warmup = warmup
         self.until = until
         self.n_cases = n_cases
-        self.keep_events = keep_events
         self.tick = tick
         self.finished = 0
-        self.cols = {c: _column(c) for c in CASE_COLUMNS}
-        # the event log, row by row: its whole-number columns, then its times
+        self.case_i = array("i")  # a row of whole numbers per case, then one of reals
+        self.case_f = array("d")
         self.ev_i = array("i") if keep_events else None
         self.ev_f = array("d") if keep_events else None
-        # samplers per process and step
-        self.work: list[list[_Sampler]] = []
-        self.wait: list[list[_Sampler]] = []
-        self.choice: list[list[_Uniform | None]] = []
-        self.delays: list[list[list[_Sampler | None]]] = []
-        self.fetch: list[list[_Sampler]] = []
+        self.work: list[list[Sampler]] = []
+        self.wait: list[list[Sampler]] = []
+        self.choice: list[list[Uniform | None]] = []
+        self.delays: list[list[list[Sampler | None]]] = []
+        self.fetch: list[list[Sampler]] = []
+        self.appl: list[Sampler | None] = []
         for cp in model.processes:
-            self.work.append([_Sampler(s.work, root) for s in cp.steps])
-            self.wait.append([_Sampler(s.wait, root) for s in cp.steps])
+            self.work.append([Sampler(s.work, root) for s in cp.steps])
+            self.wait.append([Sampler(s.wait, root) for s in cp.steps])
             self.choice.append([
-                _Uniform(root, "choice", cp.pos, s.id) if s.flow == XOR else None
+                Uniform(root, "choice", cp.pos, s.id) if s.flow == XOR else None
                 for s in cp.steps
             ])
             self.delays.append([
-                [_Sampler(d, root) if d is not None else None for d in s.delay]
+                [Sampler(d, root) if d is not None else None for d in s.delay]
                 for s in cp.steps
             ])
-            self.fetch.append([_Sampler(t, root) for t in cp.fetch])
+            self.fetch.append([Sampler(t, root) for t in cp.fetch])
+            ad = cp.applicant_delay
+            self.appl.append(None if ad is None else Sampler(ad, root))
         self.root = root
 
     # -- arrivals ---------------------------------------------------------------
-    def source(self, cp: CProcess) -> Any:
+    def source(self, cp: CProcess) -> Walk:
         env = self.env
         n = self.n_cases[cp.pos]
         total = None if n is None else self.warmup + n
         clock = self.clocks[cp.clock]
         gaps = SeqStream(self.root, key_hash("arrivals", cp.pos), self._gap_sampler(cp))
-        types = _Uniform(self.root, "type", cp.pos) if cp.type_ids else None
+        types = Uniform(self.root, "type", cp.pos) if cp.type_ids else None
         t = 0.0
         i = 0
         while total is None or i < total:
@@ -302,218 +156,366 @@ class _Run:
         return lambda g, n: dist.sample(g, n)
 
     # -- a case -----------------------------------------------------------------
-    def case(self, cp: CProcess, i: int, arrival: float, ctype: int) -> Any:
-        env = self.env
-        acc = _Acc()
+    def case(self, cp: CProcess, i: int, arrival: float, ctype: int) -> Walk:
+        cs = CaseState(i, i - self.warmup, ctype,
+                       cp.type_priority[ctype] if ctype >= 0 else 0)
+        acc, part = Acc(), Part()
         if cp.fetch:
-            acc.visits += len(cp.fetch)
-            acc.applicant += cp.travel_min * len(cp.fetch)
-            end = arrival
-            for k, timing in enumerate(cp.fetch):
-                d = self.fetch[cp.pos][k].draw(i, False)
-                if d > 0:
-                    e = self.clocks[timing.clock].add(arrival, d) if timing.kind == "work" \
-                        else arrival + d
-                    end = max(end, e)
-            if end > arrival:
-                acc.wait += end - arrival
-                yield env.timeout(end - arrival)
-        prio = cp.type_priority[ctype] if ctype >= 0 else 0
-        yield from self.walk(cp, i, ctype, prio, cp.start, -1, acc, -1, -1, False, set())
-        if i < self.warmup:
-            return
-        done = env.now
+            start = self._fetch(cp, cs, acc, part, arrival)
+            if start > arrival:
+                yield self.env.timeout(start - arrival)
+        yield from self.walk(cp, cs, cp.start, -1, acc, part, -1, -1, False)
+        if i >= self.warmup:
+            self._write(cp, cs, acc, part, arrival)
+
+    def _fetch(self, cp: CProcess, cs: CaseState, acc: Acc, part: Part,
+               arrival: float) -> float:
+        """The fetch trips before the first step: the instant the case can start.
+
+        The applicant makes the trips one after another (each after their own delay);
+        the certificates are issued in parallel, and the case starts after the last."""
+        acc.visits += len(cp.fetch)
+        acc.applicant += cp.travel_min * len(cp.fetch)
+        cs.visited = True
+        trip = end = arrival
+        for k, timing in enumerate(cp.fetch):
+            trip += self._delay(cp, cs)
+            d = self.fetch[cp.pos][k].draw(cs.i, False)
+            e = trip
+            if d > 0:
+                e = self.clocks[timing.clock].add(trip, d) if timing.kind == "work" \
+                    else trip + d
+            end = max(end, e)
+        acc.wait += end - arrival
+        part.b_appl += end - arrival
+        return end
+
+    def _delay(self, cp: CProcess, cs: CaseState) -> float:
+        """The applicant's own delay before a trip (0 without ``applicant_delay``)."""
+        s = self.appl[cp.pos]
+        if s is None:
+            return 0.0
+        d = s.draw(cs.i, cs.delays > 0)
+        cs.delays += 1
+        return d if d > 0 else 0.0
+
+    def _write(self, cp: CProcess, cs: CaseState, acc: Acc, part: Part,
+               arrival: float) -> None:
+        """Append the case's row (``CASE_COLUMNS``)."""
+        done = self.env.now
         pclock = self.clocks[cp.clock]
-        c = self.cols
-        c["process"].append(cp.pos)
-        c["case"].append(i - self.warmup)
-        c["case_type"].append(ctype)
-        c["arrival"].append(arrival)
-        c["done"].append(done)
-        c["workdays"].append(pclock.working(arrival, done) / cp.minutes_per_day)
-        c["visits"].append(acc.visits)
-        c["handoffs"].append(acc.handoffs)
-        c["cross_department"].append(acc.handoffs)
-        c["cross_level"].append(acc.cross_level)
-        c["cross_region"].append(acc.cross_region)
-        c["by_applicant"].append(acc.by_applicant)
-        c["materials"].append(acc.materials)
-        c["steps"].append(acc.steps)
-        c["departments"].append(len(acc.depts))
-        c["touch"].append(acc.touch)
-        c["queue"].append(acc.queue)
-        c["wait"].append(acc.wait)
-        c["fee"].append(acc.fee)
-        c["staff_cost"].append(acc.staff_cost)
-        c["applicant"].append(acc.applicant + cp.travel_min * (acc.visits - len(cp.fetch)))
-        c["time_limit"].append(acc.tl if cp.has_time_limit else np.nan)
-        c["legal_limit"].append(acc.ll if cp.has_legal_limit else np.nan)
-        c["closing_visits"].append(acc.closing)
-        c["distinct_materials"].append(len(acc.mats))
-        c["applicant_steps"].append(acc.app_steps)
+        mpd = cp.minutes_per_day
+        clock = self._clock(pclock, acc, part, arrival, done) / mpd
+        tl = cp.time_limit if cp.time_limit == cp.time_limit else (
+            part.tl if cp.has_time_limit else np.nan)
+        ll = cp.legal_limit if cp.legal_limit == cp.legal_limit else (
+            part.ll if cp.has_legal_limit else np.nan)
+        self.case_i.fromlist([
+            cp.pos, cs.case, cs.ctype, acc.visits, acc.handoffs, acc.cross_level,
+            acc.cross_region, acc.by_applicant, acc.materials, acc.steps,
+            acc.dmask.bit_count(), acc.closing, acc.mmask.bit_count(), acc.app_steps,
+        ])
+        self.case_f.fromlist([
+            arrival, done, pclock.working(arrival, done) / mpd, clock, acc.touch, acc.wait,
+            acc.fee, acc.staff_cost,
+            acc.applicant + cp.travel_min * (acc.visits - len(cp.fetch)), tl, ll,
+            part.b_work, part.b_queue, part.b_closed, part.b_wait, part.b_tr, part.b_appl,
+        ])
         self.finished += 1
         if self.tick is not None and self.finished % 1000 == 0:
             self.tick(1000)
 
-    def walk(self, cp: CProcess, i: int, ctype: int, prio: int, node: int, stop: int,
-             acc: _Acc, here: int, hday: int, back: bool, seen: set[int]) -> Any:
+    @staticmethod
+    def _clock(pclock: Clock, acc: Acc, part: Part, arrival: float, done: float) -> float:
+        """Working minutes on the statutory clock: from the first intake's end to the
+        last approval's end, less the spans not counted (special steps, 补正)."""
+        c0 = acc.clk0 if acc.clk0 is not None else arrival
+        c1 = acc.clk1 if acc.clk1 is not None else done
+        if c1 <= c0:
+            return 0.0
+        total = pclock.working(c0, c1)
+        for a, b in part.xspans or ():
+            a, b = max(a, c0), min(b, c1)
+            if b > a:
+                total -= pclock.working(a, b)
+        return max(total, 0.0)
+
+    def walk(self, cp: CProcess, cs: CaseState, node: int, stop: int, acc: Acc,
+             part: Part, here: int, hday: int, back: bool) -> Walk:
         """Run steps from ``node`` until ``stop`` (a join) or the end.
 
         ``here``/``hday``: where the applicant is (location index, -1 = not present) and
-        the working day their visit there started; ``back``: entered by a loop flow;
-        ``seen``: the case's loop steps already run (later runs draw from the sequential
-        streams, so common random numbers stay aligned by case)."""
+        the working day their visit there started; ``back``: entered by a loop flow.
+        The running figures live in locals and go into ``acc`` and ``part`` (its time)
+        when the walk ends; the
+        time is tracked as ``now`` (a timeout ends exactly ``now`` + its delay)."""
         env, steps, pos, clocks, pools = self.env, cp.steps, cp.pos, self.clocks, self.pools
-        work_s, wait_s = self.work[pos], self.wait[pos]
-        ev_i, ev_f, case = self.ev_i, self.ev_f, i - self.warmup
+        timeout = env.timeout
+        work_s, wait_s, i, seen = self.work[pos], self.wait[pos], cs.i, cs.seen
+        ev_i, ev_f, case = self.ev_i, self.ev_f, cs.case
         record = ev_i is not None and case >= 0
+        n_steps = n_app = n_hand = subs = dmask = mmask = 0
+        touch = fee = cost = appl = wsum = tl = ll = 0.0
+        b_work = b_queue = b_closed = b_wait = b_tr = 0.0
+        t_back = -1.0  # when a loop sent the case back to the applicant (补正)
+        now = env.now
         while node != stop:
             st: CStep = steps[node]
             repeat = False
             if st.in_loop:
                 repeat = node in seen
                 seen.add(node)
-            t_en = env.now
+            t_en = now
             if st.session is not None:  # waits for the session, not kept waiting there
-                t_s = clocks[st.session[0]].next_session(t_en, st.session[1], st.session[2])
-                if t_s > t_en:
-                    yield env.timeout(t_s - t_en)
+                t_s = clocks[st.session[0]].next_session(now, st.session[1], st.session[2])
+                if t_s > now:
+                    yield timeout(t_s - now)
+                    b_closed += t_s - now
+                    now = t_s
                 here = -1
-            pool = None if st.work.dist is None else pools[st.dept]  # no work: no staff
-            if pool is None:
-                unit = -1
-            elif pool.free:
-                unit = pool.free.pop()
-            else:
-                unit = yield pool.wait(prio)
-            t_st = env.now
+            new_visit = False
+            if st.counter:
+                new_visit = back or st.join or here != st.loc
+                if new_visit and cs.visited and self.appl[pos] is not None:
+                    now = yield from self._own_delay(cp, cs, part, t_back < 0)
+                    appl -= now - t_en  # the applicant's own time, not time at the counter
+            unit = -1
+            if st.staffed:
+                pool = pools[st.dept]
+                if pool.free:
+                    unit = pool.free.pop()
+                else:
+                    t_q = now
+                    unit = yield pool.wait(cs.prio)
+                    now = env.now
+                    lc = clocks[st.loc_clock]
+                    q = now - t_q if lc.always else lc.working(t_q, now)
+                    b_queue += q
+                    b_closed += now - t_q - q
+            t_st = now
             if st.counter:
                 lc = clocks[st.loc_clock]
-                day = lc.day(t_st) if not lc.always else 0
-                if back or st.join or here != st.loc:
+                day = lc.day(now) if not lc.always else 0
+                if new_visit:
                     acc.visits += 1
+                    cs.visited = True
                 elif day != hday:  # still there by the rule, but the location has closed
                     acc.visits += 1
                     acc.closing += 1
                 here, hday = st.loc, day
-            w = work_s[node].draw(i, repeat)
+                appl -= t_en
+            ws = work_s[node]
+            w = ws.const
+            if w is None:
+                w = ws.more.draw() if repeat else ws.first.draw(i)  # type: ignore[union-attr]
             if w > 0:
-                yield env.timeout(clocks[st.work.clock].add(t_st, w) - t_st)
-            if pool is not None:
-                pool.release(unit, w)
-            t_end = env.now
-            acc.steps += 1
-            acc.touch += w
-            acc.queue += t_st - t_en
-            acc.materials += st.submissions
-            acc.fee += st.fee
-            acc.staff_cost += w * st.cost_per_min
-            acc.depts.add(st.dept)
-            if st.unshared:
-                acc.mats.update(st.unshared)
-            if st.applicant_step:
-                acc.app_steps += 1
+                span = w if st.work_always else clocks[st.work.clock].add(now, w) - now
+                yield timeout(span)
+                now += span
+                b_work += w
+                if span != w:
+                    b_closed += span - w
+            if st.staffed:  # the person goes to the first in the queue, or is free
+                pool.busy += w
+                if pool.queue:
+                    pool.handover(unit)
+                else:
+                    pool.free.append(unit)
+            touch += w
+            if st.counted:
+                n_steps += 1
+                n_app += st.applicant_step
+                dmask |= st.dbit
+            if st.figures:
+                subs += st.submissions
+                fee += st.fee
+                cost += w * st.cost_per_min
+                mmask |= st.mbit
+                if not repeat:
+                    tl += st.time_limit
+                    ll += st.legal_limit
             if st.counter:
-                acc.applicant += t_end - t_en
-            if not repeat:
-                acc.tl += st.time_limit
-                acc.ll += st.legal_limit
+                appl += now
             if record:  # a row of EVENT_COLUMNS: whole numbers, then times
                 ev_i.fromlist([pos, case, node, st.dept, unit])  # type: ignore[union-attr]
-                ev_f.fromlist([t_en, t_st, t_end])  # type: ignore[union-attr]
-            wt = st.wait
-            if wt.dist is not None:
-                d = wait_s[node].draw(i, repeat)
+                ev_f.fromlist([t_en, t_st, now])  # type: ignore[union-attr]
+            if t_back >= 0 and st.resubmit:  # back with the authority: 补正 ends
+                self._exclude(part, t_back, now)
+                t_back = -1.0
+            t_end = now
+            if st.has_wait:
+                ds = wait_s[node]
+                d = ds.const if ds.const is not None else ds.draw(i, repeat)
                 if d > 0:
-                    e = clocks[wt.clock].add(t_end, d) if wt.kind == "work" else t_end + d
-                    acc.wait += e - t_end
-                    yield env.timeout(e - t_end)
+                    wt = st.wait
+                    e = clocks[wt.clock].add(now, d) if wt.kind == "work" else now + d
+                    wsum += e - now
+                    b_wait += e - now
+                    yield timeout(e - now)
+                    now = e
                 here = -1
-            if st.flow == END:
-                return
-            if st.flow == AND:
-                yield from self._split(cp, i, ctype, prio, st, acc, here, hday, seen, repeat)
-                node, here, hday, back = st.split_join, -1, -1, False
+            if st.marks:
+                self._mark(acc, part, st, t_en, t_end, t_back)
+            flow = st.flow
+            if flow == END:
+                break
+            if flow == AND:
+                yield from self._split(cp, cs, st, acc, part, here, hday, repeat)
+                node, here, hday, back, now = st.split_join, -1, -1, False, env.now
                 continue
-            k, transfer = self._route(acc, cp, st, ctype, i, repeat)
-            if transfer > 0:
-                yield env.timeout(transfer)
-                here = -1
-            back, node = st.back[k], st.targets[k]
+            k = 0 if flow != XOR else self._choose(cp, cs, st, repeat)
+            h = st.hand[k]
+            if h is not None:
+                n_hand += 1
+                if st.cross[k]:
+                    self._cross(acc, h)
+            back = st.back[k]
+            if back and t_back < 0 and steps[st.targets[k]].resubmit:
+                t_back = now
+            if st.delay[k] is not None:
+                d = self._transfer(cp, cs, st, k, repeat)
+                if d > 0:
+                    wsum += d
+                    b_tr += d
+                    yield timeout(d)
+                    now += d
+                    here = -1
+            node = st.targets[k]
+        acc.steps += n_steps
+        acc.app_steps += n_app
+        acc.handoffs += n_hand
+        acc.materials += subs
+        acc.dmask |= dmask
+        acc.mmask |= mmask
+        acc.touch += touch
+        acc.fee += fee
+        acc.staff_cost += cost
+        acc.applicant += appl
+        acc.wait += wsum
+        part.tl += tl
+        part.ll += ll
+        part.b_work += b_work
+        part.b_queue += b_queue
+        part.b_closed += b_closed
+        part.b_wait += b_wait
+        part.b_tr += b_tr
+        part.end = now
 
-    def _split(self, cp: CProcess, i: int, ctype: int, prio: int, st: CStep, acc: _Acc,
-               here: int, hday: int, seen: set[int], repeat: bool) -> Any:
-        """Run the branches of the AND split ``st`` in parallel up to its join; merge
-        their figures into ``acc``."""
-        env = self.env
-        subs = []
-        accs = []
-        for k, head in enumerate(st.targets):
-            b = _Acc()
-            accs.append(b)
-            subs.append(env.process(self._branch(
-                cp, i, ctype, prio, st, k, head, st.split_join, b, here, hday, seen, repeat,
-            )))
-        yield env.all_of(subs)
-        acc.merge(accs)
+    def _own_delay(self, cp: CProcess, cs: CaseState, part: Part, on_clock: bool) -> Walk:
+        """The applicant's own delay before a trip; returns the instant it ends."""
+        now = self.env.now
+        d = self._delay(cp, cs)
+        if d > 0:
+            if on_clock:  # a delay inside 补正 is in that span already
+                self._exclude(part, now, now + d)
+            yield self.env.timeout(d)
+            now += d
+            part.b_appl += d
+        return now
 
-    def _route(self, acc: _Acc, cp: CProcess, st: CStep, ctype: int, i: int, repeat: bool,
-               k: int = -1) -> tuple[int, float]:
-        """The flow out of ``st`` the case takes and how long its transfer takes.
+    @staticmethod
+    def _exclude(part: Part, a: float, b: float) -> None:
+        """Leave the span ``a``..``b`` off the statutory clock."""
+        if b > a:
+            if part.xspans is None:
+                part.xspans = []
+            part.xspans.append((a, b))
 
-        The flow is ``k``, else drawn at a choice (the first one otherwise); its
-        handoff is counted in ``acc``.
-        """
-        if k < 0:
-            k = 0
-            if st.flow == XOR:
-                cum = st.cum_by_type.get(ctype, st.cum) if st.cum_by_type else st.cum
-                u = self.choice[cp.pos][st.idx].draw(i, repeat) * cum[-1]  # type: ignore[union-attr]
-                k = bisect_right(cum, u, 0, len(cum) - 1)  # at most the last flow
-        h = st.hand[k]
-        if h is not None:
-            acc.handoffs += 1
-            acc.cross_level += h[1]
-            acc.cross_region += h[2]
-            acc.by_applicant += h[3]
+    def _mark(self, acc: Acc, part: Part, st: CStep, t_en: float, t_end: float,
+              t_back: float) -> None:
+        """The clock marks of a step: it starts at the first intake's end, stops at the
+        last approval's end, and leaves out a special step (entry to end of its wait)."""
+        now = self.env.now
+        if st.intake and (acc.clk0 is None or t_end < acc.clk0):
+            acc.clk0 = t_end
+        if st.approval and (acc.clk1 is None or t_end > acc.clk1):
+            acc.clk1 = t_end
+        if st.excluded and t_back < 0:
+            self._exclude(part, t_en, now)
+
+    @staticmethod
+    def _handoff(acc: Acc, h: tuple[int, int, int, int]) -> None:
+        acc.handoffs += 1
+        _Run._cross(acc, h)
+
+    @staticmethod
+    def _cross(acc: Acc, h: tuple[int, int, int, int]) -> None:
+        """The classes of a handoff: across levels, regions, carried by the applicant."""
+        acc.cross_level += h[1]
+        acc.cross_region += h[2]
+        acc.by_applicant += h[3]
+
+    def _choose(self, cp: CProcess, cs: CaseState, st: CStep, repeat: bool) -> int:
+        """The flow an exclusive choice takes (by the case's type where it has one)."""
+        cum = st.cum_by_type.get(cs.ctype, st.cum) if st.cum_by_type else st.cum
+        u = self.choice[cp.pos][st.idx].draw(cs.i, repeat) * cum[-1]  # type: ignore[union-attr]
+        return bisect_right(cum, u, 0, len(cum) - 1)  # at most the last flow
+
+    def _transfer(self, cp: CProcess, cs: CaseState, st: CStep, k: int, repeat: bool) -> float:
+        """How long the transfer along flow ``k`` of ``st`` takes, in minutes."""
         timing = st.delay[k]
-        if timing is None:
-            return k, 0.0
-        d = self.delays[cp.pos][st.idx][k].draw(i, repeat)  # type: ignore[union-attr]
-        if d <= 0:
-            return k, 0.0
+        d = self.delays[cp.pos][st.idx][k].draw(cs.i, repeat)  # type: ignore[union-attr]
+        if d <= 0 or timing is None:
+            return 0.0
         now = self.env.now
         end = self.clocks[timing.clock].add(now, d) if timing.kind == "work" else now + d
-        acc.wait += end - now
-        return k, end - now
+        return end - now
 
-    def _branch(
-        self, cp: CProcess, i: int, ctype: int, prio: int, split: CStep, k: int, head: int,
-        join: int, acc: _Acc, here: int, hday: int, seen: set[int], repeat: bool,
-    ) -> Any:
+    def _split(self, cp: CProcess, cs: CaseState, st: CStep, acc: Acc, part: Part,
+               here: int, hday: int, repeat: bool) -> Walk:
+        """Run the branches of the AND split ``st`` up to its join — the first in this
+        generator, the others as SimPy processes; their time joins ``part``."""
+        parts = [Part() for _ in st.targets]
+        others = [
+            self.env.process(self._branch(cp, cs, st, k, acc, parts[k], here, hday, repeat))
+            for k in range(1, len(st.targets))
+        ]
+        yield from self._branch(cp, cs, st, 0, acc, parts[0], here, hday, repeat)
+        for p in others:
+            if not p.triggered:
+                yield p
+        part.merge(parts)
+
+    def _branch(self, cp: CProcess, cs: CaseState, split: CStep, k: int, acc: Acc,
+                part: Part, here: int, hday: int, repeat: bool) -> Walk:
         """One parallel branch: the flow from the split to its head, then the steps."""
-        transfer = self._route(acc, cp, split, ctype, i, repeat, k)[1]
-        if transfer > 0:
-            yield self.env.timeout(transfer)
-            here = -1
+        head, join = split.targets[k], split.split_join
+        h = split.hand[k]
+        if h is not None:
+            self._handoff(acc, h)
+        if split.delay[k] is not None:
+            d = self._transfer(cp, cs, split, k, repeat)
+            if d > 0:
+                acc.wait += d
+                part.b_tr += d
+                yield self.env.timeout(d)
+                here = -1
+        part.end = self.env.now
         if head != join:
-            yield from self.walk(cp, i, ctype, prio, head, join, acc, here, hday, False, seen)
+            yield from self.walk(cp, cs, head, join, acc, part, here, hday, False)
         # the flow from the branch's last step into the join is taken in walk()
 
     # -- run --------------------------------------------------------------------
     def run(self, replication: int) -> RepOutput:
         for cp in self.model.processes:
             self.env.process(self.source(cp))
-        self.env.run()
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self.env.run()
+        finally:
+            if collecting:
+                gc.enable()
         makespan = self.env.now
         available = []
         for j, n in enumerate(self.model.dept_staff):
             clock = self.clocks[self.model.dept_clock[j]]
             available.append(n * clock.working(0.0, makespan))
-        cases = {k: _numpy(v) for k, v in self.cols.items()}
+        cases = case_columns(self.case_i, self.case_f)
+        cases["cross_department"] = cases["handoffs"]
         events = None
         if self.ev_i is not None and self.ev_f is not None:
-            events = _event_columns(self.ev_i, self.ev_f)
+            events = event_columns(self.ev_i, self.ev_f)
         busy = [pool.busy for pool in self.pools]
         return RepOutput(replication, cases, events, busy, available, makespan)
 

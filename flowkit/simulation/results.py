@@ -19,6 +19,7 @@ from ..model.calendar import Calendar
 from ..model.render import repr_html
 from ..model.worktime import make_clock
 from .engine import RepOutput
+from .parts import BREAKDOWN
 from .stats import batch_means, mean_ci, settles
 
 __all__ = ["Result"]
@@ -104,6 +105,8 @@ class Result:
         ctype = take("case_type").astype(np.int64)
         visits = take("visits")
         wd = take("workdays")
+        clock = take("clock_workdays")
+        parts = {name: take(name) / 1440.0 for name in BREAKDOWN}  # where the days go
         tl = take("time_limit")
         ll = take("legal_limit")
         data: dict[str, Any] = {
@@ -136,15 +139,17 @@ class Result:
         data |= {
             "fee": take("fee"),
             "touch_hours": take("touch") / 60.0,
-            "queue_hours": take("queue") / 60.0,
+            "queue_hours": parts["t_queue"] * 24.0,
             "wait_hours": take("wait") / 60.0,
             "staff_cost": take("staff_cost"),
             "applicant_hours": take("applicant") / 60.0,
+            "clock_workdays": clock,
             "time_limit": tl,
-            "within_time_limit": _within(wd, tl),
+            "within_time_limit": _within(clock, tl),
             "legal_limit": ll,
-            "within_legal_limit": _within(wd, ll),
+            "within_legal_limit": _within(clock, ll),
         }
+        data |= parts
         return pd.DataFrame(data, copy=False)
 
     # -- events ------------------------------------------------------------------
