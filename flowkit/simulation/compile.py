@@ -80,7 +80,7 @@ class CStep:
     approval: bool = False  # ... and stops when the last such step ends
     excluded: bool = False  # a special step (特殊环节): its time is not on the clock
     resubmit: bool = False  # a counter or online step: a loop back to it is 补正
-    marks: bool = False  # any of intake, approval, excluded
+    marks: bool = False  # any of intake, approval, excluded (derived)
     # derived, for the engine's speed
     staffed: bool = False  # it has work, so it takes one of the department's staff
     work_always: bool = False  # its work runs on a 24/7 clock (span = work)
@@ -93,6 +93,7 @@ class CStep:
         self.staffed = self.work.dist is not None
         self.has_wait = self.wait.dist is not None
         self.counted = not self.routing
+        self.marks = self.intake or self.approval or self.excluded
         self.cross = [h is not None and bool(h[1] or h[2] or h[3]) for h in self.hand]
         self.figures = bool(self.submissions or self.fee or self.cost_per_min or self.mbit
                             or self.time_limit or self.legal_limit)
@@ -340,7 +341,9 @@ def _step(p: Process, fm: FlowModel, s: Step, i: int, pos: int, index: dict[str,
         dbit=1 << depts.index[dept.id],
         resubmit=s.channel in APPLICANT_CHANNELS,
         work_always=dcal.is_always,
-        **_clock_marks(p, s),
+        intake=s.kind == "intake",
+        approval=s.kind == "approval",
+        excluded=False,
     )
 
 
@@ -356,18 +359,6 @@ def _bits(positions: Iterable[int]) -> int:
     for k in positions:
         out |= 1 << k
     return out
-
-
-def _clock_marks(p: Process, s: Step) -> dict[str, bool]:
-    """Where the statutory clock starts and stops, and whether ``s`` is off it.
-
-    Without an intake step the clock starts when the case arrives; without an approval
-    step it stops when the case is done (the engine's fallbacks)."""
-    intake = s.kind == "intake"
-    approval = s.kind == "approval"
-    excluded = False
-    return {"intake": intake, "approval": approval, "excluded": excluded,
-            "marks": intake or approval or excluded}
 
 
 def _flows(

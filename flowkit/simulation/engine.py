@@ -401,7 +401,8 @@ class _Run:
         part.b_tr += b_tr
         part.end = now
 
-    def _own_delay(self, cp: CProcess, cs: CaseState, part: Part, on_clock: bool) -> Walk:
+    def _own_delay(self, cp: CProcess, cs: CaseState, part: Part,
+                   on_clock: bool) -> Generator[Any, Any, float]:
         """The applicant's own delay before a trip; returns the instant it ends."""
         now = self.env.now
         d = self._delay(cp, cs)
