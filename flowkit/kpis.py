@@ -23,6 +23,7 @@ import pandas as pd
 
 __all__ = [
     "ANALYSIS_ROWS",
+    "BREAKDOWN_ROWS",
     "CATALOGUE_ROWS",
     "COMPARE_ROWS",
     "DB_ROWS",
@@ -143,7 +144,9 @@ _TABLE: tuple[Kpi, ...] = (
     Kpi("touch_hours", "实际办理工时", "staff touch hours", "hours", _LO, _M,
         "Staff working hours spent on a case, the mean over simulated cases."),
     Kpi("queue_hours", "排队时间（小时）", "hours queueing for staff", "hours", _LO, _M,
-        "Hours a case waits for a free member of staff, the mean over simulated cases."),
+        "Hours a case waits for a free member of staff while the office is open, along "
+        "the path that determined its completion (t_queue in hours); nights, weekends "
+        "and holidays are t_closed."),
     Kpi("wait_hours", "等待时间（小时）", "hours of waits and transfers", "hours", _LO, _M,
         "Hours of step waits, handoff transfers and fetch issue times per case, the "
         "mean over simulated cases."),
@@ -152,14 +155,38 @@ _TABLE: tuple[Kpi, ...] = (
     Kpi("applicant_hours", "申请人耗时（小时）", "applicant hours", "hours", _LO, _M,
         "Hours the applicant spends queueing and being served at counter steps plus "
         "travel per visit, the mean over simulated cases."),
+    Kpi("clock_workdays", "计时工作日（法定口径）", "working days on the statutory clock",
+        "working days", _LO, _M,
+        "Working days from the end of the first intake (受理) to the end of the last "
+        "approval (决定), leaving out special steps (特殊环节) and the time back with the "
+        "applicant for 补正 (行政许可法 Articles 42–45), the mean over simulated cases."),
     Kpi("within_time_limit", "承诺时限内办结（占比）", "share within the committed limit",
         "share", _HI, _M,
-        "Share of simulated cases whose working days stay within the committed limit "
-        "along their path."),
+        "Share of simulated cases whose statutory-clock working days stay within the "
+        "committed limit (the service's, else the steps' along their path)."),
     Kpi("within_legal_limit", "法定时限内办结（占比）", "share within the legal limit",
         "share", _HI, _M,
-        "Share of simulated cases whose working days stay within the legal limit along "
-        "their path."),
+        "Share of simulated cases whose statutory-clock working days stay within the "
+        "legal limit (the service's, else the steps' along their path)."),
+    # -- where the days go (Result.breakdown(), Analysis.breakdown()) -------------
+    Kpi("t_work", "办理用时（天）", "days of staff work", "days", _LO, _M,
+        "Calendar days staff spend working on the case, along the path that determined "
+        "its completion."),
+    Kpi("t_queue", "排队等候（天）", "days queueing while open", "days", _LO, _M,
+        "Calendar days the case waits for a free member of staff while the office is "
+        "open, along the path that determined its completion."),
+    Kpi("t_closed", "非工作时间（天）", "days the office is closed", "days", _LO, _M,
+        "Calendar days the case is ready but the office is closed (nights, weekends, "
+        "holidays, lunch) or waits for a scheduled session, along its completing path."),
+    Kpi("t_wait", "等待期（天）", "days of step waits", "days", _LO, _M,
+        "Calendar days of the steps' waits (statutory periods, expert panels, courier), "
+        "weekends inside them included, along the path that determined completion."),
+    Kpi("t_transfer", "流转时间（天）", "days in transfer", "days", _LO, _M,
+        "Calendar days of handoff delays between departments, along the path that "
+        "determined completion."),
+    Kpi("t_applicant", "申请人自身时间（天）", "days with the applicant", "days", _LO, _M,
+        "Calendar days the case waits on the applicant: fetch trips for certificates "
+        "and the applicant's own delay before a trip."),
     # -- compare rows that are not shown elsewhere ---------------------------------
     Kpi("workdays_static", "办理时间（工作日，静态）", "working days (critical path)",
         "working days", _LO, _S,
@@ -253,13 +280,19 @@ ANALYSIS_ROWS: tuple[str, ...] = (
     "by_applicant", "workdays", "fee", "time_limit", "legal_limit", "compression",
 )
 
+#: the parts of a case's elapsed time (``Result.breakdown()``, ``Analysis.breakdown()``)
+BREAKDOWN_ROWS: tuple[str, ...] = (
+    "t_work", "t_queue", "t_closed", "t_wait", "t_transfer", "t_applicant",
+)
+
 #: rows of ``Result.summary()``, in order (each the mean of the column ``KPIS[id].of``)
 SUMMARY_ROWS: tuple[str, ...] = (
     "days", "workdays", "visits", "closing_visits", "one_visit_share", "zero_visit_share",
     "handoffs", "cross_department", "cross_level", "cross_region", "by_applicant",
     "materials", "distinct_materials", "steps", "applicant_steps", "departments", "fee",
     "touch_hours", "queue_hours", "wait_hours",
-    "staff_cost", "applicant_hours", "within_time_limit", "within_legal_limit",
+    "staff_cost", "applicant_hours", "clock_workdays", "within_time_limit",
+    "within_legal_limit", *BREAKDOWN_ROWS,
 )
 
 #: rows of ``Comparison.table``, in order: static rows, then simulated rows
@@ -269,7 +302,8 @@ COMPARE_ROWS: tuple[str, ...] = (
     "cross_region", "by_applicant", "fee",
     "workdays_static", "time_limit", "legal_limit", "db_procedures", "db_days", "db_cost",
     "days", "days_p90", "workdays", "visits_simulated", "one_visit_share", "queue_hours",
-    "touch_hours", "applicant_hours", "staff_cost", "within_time_limit",
+    "touch_hours", "applicant_hours", "staff_cost", "clock_workdays", "within_time_limit",
+    *BREAKDOWN_ROWS,
 )
 
 #: the Doing Business figures (``KPIS[id].of`` is ``db.`` + an attribute of ``DoingBusiness``)

@@ -6,13 +6,14 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
-from ..kpis import ANALYSIS_ROWS, label_en, label_zh
-from ..model.process import Process
+from ..kpis import ANALYSIS_ROWS, BREAKDOWN_ROWS, label_en, label_zh
+from ..model.process import Process, Step
 from ..model.render import repr_html
 from .equality import dataclass_eq, figures_hash
-from .flowcalc import FlowModel
+from .flowcalc import Edge, FlowModel
 from .materials import applicant_steps, distinct_materials
 
 if TYPE_CHECKING:
@@ -134,6 +135,47 @@ class Analysis:
             })
         return pd.DataFrame(rows).set_index("step")
 
+    def breakdown(self) -> pd.DataFrame:
+        """Where the days go, statically: the critical path of means split into parts.
+
+        One row per part of :data:`flowkit.kpis.BREAKDOWN_ROWS`, in **working days** (the
+        unit of :attr:`workdays`, which the parts add up to): ``t_work`` (work),
+        ``t_queue`` (0: static analysis has no queues; simulate for them),
+        ``t_closed`` (waiting for a scheduled session; nights and weekends are not
+        working days), ``t_wait`` (step waits), ``t_transfer`` (handoff delays),
+        ``t_applicant`` (the longest fetch trip). Columns ``workdays``, ``share`` (of
+        the total; NaN when it is 0) and the labels. With case types, the
+        share-weighted mean over types.
+
+        Examples
+        --------
+        >>> import flowkit as fk
+        >>> p = fk.loads('''
+        ... name: t
+        ... departments: [{id: a}, {id: b}]
+        ... handoff: {mode: paper, delay: 1wd}
+        ... steps:
+        ...   - {id: s, department: a, work: 3.5h, next: r}
+        ...   - {id: r, department: b, work: 7h, wait: 2wd}
+        ... ''')
+        >>> b = fk.analyze(p).breakdown()
+        >>> b["workdays"].round(2).to_dict()
+        {'t_work': 1.5, 't_queue': 0.0, 't_closed': 0.0, 't_wait': 2.0, 't_transfer': 1.0, 't_applicant': 0.0}
+        >>> float(b["workdays"].sum()) == fk.analyze(p).workdays
+        True
+        """
+        p = self.process
+        types = [(t.share, t.id) for t in p.case_types] or [(1.0, None)]
+        total = sum(w for w, _ in types)
+        parts = sum(w * _critical_parts(p, t) for w, t in types) / total
+        whole = float(parts.sum())
+        return pd.DataFrame({
+            "workdays": parts,
+            "share": parts / whole if whole > 0 else np.nan,
+            "label_zh": [label_zh(k) for k in BREAKDOWN_ROWS],
+            "label_en": [label_en(k) for k in BREAKDOWN_ROWS],
+        }, index=pd.Index(BREAKDOWN_ROWS, name="part"))
+
     def doing_business(self) -> DoingBusiness:
         """Procedures, days and cost under the World Bank Doing Business rules.
 
@@ -171,6 +213,29 @@ class Analysis:
         return repr_html("analysis_html", self)
 
 
+def _critical_parts(p: Process, case_type: str | None) -> np.ndarray:
+    """The parts (``BREAKDOWN_ROWS``, working days) of the critical path of one type."""
+    fm = FlowModel(p, case_type)
+
+    def node(s: Step) -> np.ndarray:
+        return np.array([fm.work_wd(s), 0.0, fm.session_wd(s), fm.elapsed_wd(s.wait), 0.0, 0.0])
+
+    def edge(e: Edge) -> np.ndarray:
+        return np.array([0.0, 0.0, 0.0, 0.0, fm.elapsed_wd(e.delay), 0.0])
+
+    parts = fm.critical_parts(node, edge)
+    parts[5] += _fetch_wd(p, fm)
+    return parts
+
+
+def _fetch_wd(p: Process, fm: FlowModel) -> float:
+    """The longest issue time of the fetch trips, in working days (they run in parallel)."""
+    return max(
+        (fm.elapsed_wd(p.department(p.material(m).issued_by or "").issue_time) for m in p.fetched),
+        default=0.0,
+    )
+
+
 def _analyze_one(p: Process, case_type: str | None) -> dict[str, float]:
     fm = FlowModel(p, case_type)
     n = fm.executions
@@ -195,10 +260,7 @@ def _analyze_one(p: Process, case_type: str | None) -> dict[str, float]:
     out["departments"] = sum(fm.hit_probability(members) for members in depts.values())
 
     fetch = len(p.fetched)
-    fetch_wd = max(
-        (fm.elapsed_wd(p.department(p.material(m).issued_by or "").issue_time) for m in p.fetched),
-        default=0.0,
-    )
+    fetch_wd = _fetch_wd(p, fm)
     mean_visits, max_visits = fm.visit_figures()
     out["visits"] = fetch + mean_visits
     out["max_visits"] = fetch + max_visits

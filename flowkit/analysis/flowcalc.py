@@ -269,32 +269,47 @@ class FlowModel:
         skeleton: bool = False,
     ) -> float:
         """Expected time from the start to the end: XOR in expectation, AND the longest branch."""
+        parts = self.critical_parts(lambda s: np.array([node_time(s)]),
+                                    lambda e: np.array([edge_time(e)]), skeleton)
+        return float(parts[0])
+
+    def critical_parts(
+        self,
+        node_parts: Callable[[Step], np.ndarray],
+        edge_parts: Callable[[Edge], np.ndarray],
+        skeleton: bool = False,
+    ) -> np.ndarray:
+        """The expected parts of the time from the start to the end (vectors of the same
+        length): XOR in expectation, and at each AND block the parts of the branch whose
+        total is the longest — so the parts add up to :meth:`critical_time` of their sum."""
         st = self.structure
-        scope_time: dict[Scope, float] = {}
+        scope_time: dict[Scope, np.ndarray] = {}
+        width = len(node_parts(self.steps[self.process.start_step]))
         for scope in self.scopes:
             entry = self.entry(scope)
+            lead = np.zeros(width)
             if scope is not None:
                 split, i = scope
                 head = st.blocks[split].branches[i].head
-                lead = edge_time(self.edges[(split, head)])
-            else:
-                lead = 0.0
+                lead = edge_parts(self.edges[(split, head)])
             if entry is None:
                 scope_time[scope] = lead
                 continue
             chain, index = self.chain(scope, skeleton)
-            reward = np.zeros(len(index))
+            reward = np.zeros((len(index), width))
             for v, trans in self.transitions(scope, skeleton).items():
                 s = self.steps[v]
-                r = node_time(s)
+                r = np.array(node_parts(s), dtype=float)
                 if s.flow == "and":
                     blk = st.blocks[v]
-                    r += max(scope_time[(v, i)] for i in range(len(blk.branches)))
+                    branch = [scope_time[(v, i)] for i in range(len(blk.branches))]
+                    r = r + max(branch, key=lambda b: float(b.sum()))
                 else:
-                    r += sum(p * edge_time(self.edges[(v, t if t else self._exit_target(v, scope))])
-                             for t, p in trans)
+                    for t, p in trans:
+                        r = r + p * edge_parts(
+                            self.edges[(v, t if t else self._exit_target(v, scope))])
                 reward[index[v]] = r
-            scope_time[scope] = lead + float(chain.accumulate(reward)[index[entry]])
+            scope_time[scope] = lead + chain.accumulate(reward)[index[entry]]
         return scope_time[None]
 
     def _exit_target(self, v: str, scope: Scope) -> str:

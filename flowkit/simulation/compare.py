@@ -17,7 +17,7 @@ from ..analysis.analyze import Analysis, analyze
 from ..analysis.doing_business import DoingBusiness
 from ..analysis.load import offered_load, overload_message, warn_overload
 from ..errors import FlowkitError, SimulationError
-from ..kpis import COMPARE_ROWS, KPIS, RATIO_ROWS, label_en, label_zh
+from ..kpis import BREAKDOWN_ROWS, COMPARE_ROWS, KPIS, RATIO_ROWS, label_en, label_zh
 from ..model.process import Process
 from ..model.render import render, repr_html
 from ..model.seeds import (
@@ -110,6 +110,13 @@ class Comparison:
                         "label_en": en})
             rows.append(row)
         return _typed(pd.DataFrame(rows).set_index("kpi"))
+
+    def breakdown(self) -> pd.DataFrame:
+        """Where the days go, before and after: the rows of :attr:`table` for the parts
+        of the elapsed time (:data:`flowkit.kpis.BREAKDOWN_ROWS`, calendar days), with
+        each scenario's mean, the paired change and its interval."""
+        t = self.table
+        return t.loc[[k for k in BREAKDOWN_ROWS if k in t.index]]
 
     @cached_property
     def ratios(self) -> pd.DataFrame:

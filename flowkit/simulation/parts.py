@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from ..kpis import BREAKDOWN_ROWS
 from .compile import Timing
 from .streams import CaseStream, SeqStream, key_hash
 
@@ -23,7 +24,7 @@ __all__ = [
 ]
 
 #: the parts of a case's elapsed time (engine minutes; ``r.cases`` holds them in days)
-BREAKDOWN = ("t_work", "t_queue", "t_closed", "t_wait", "t_transfer", "t_applicant")
+BREAKDOWN = BREAKDOWN_ROWS
 #: whole-number case columns (a row of 32-bit integers per case), then the real ones
 _CASE_INTS = (
     "process", "case", "case_type", "visits", "handoffs", "cross_level", "cross_region",

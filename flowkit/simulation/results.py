@@ -263,6 +263,39 @@ class Result:
             })
         return pd.DataFrame(rows).set_index("kpi")
 
+    def breakdown(self, level: float = 0.95) -> pd.DataFrame:
+        """Where the days go: the mean parts of a case's elapsed time.
+
+        One row per part of :data:`flowkit.kpis.BREAKDOWN_ROWS` (columns of
+        :attr:`cases`, in calendar days, along the path that determined each case's
+        completion; they add up to ``days``): ``days`` (the mean), ``ci_low``,
+        ``ci_high`` (as in :meth:`summary`), ``share`` (of the mean ``days``) and the
+        labels.
+
+        Examples
+        --------
+        >>> import flowkit as fk
+        >>> p = fk.loads('''
+        ... name: t
+        ... calendar: always
+        ... arrivals: {every: 1d}
+        ... departments: [{id: a}]
+        ... steps: [{id: s, department: a, work: 6h, wait: 18h}]
+        ... ''')
+        >>> b = fk.simulate(p, n_cases=20, seed=1, replications=2).breakdown()
+        >>> b["days"].round(2).to_dict()
+        {'t_work': 0.25, 't_queue': 0.0, 't_closed': 0.0, 't_wait': 0.75, 't_transfer': 0.0, 't_applicant': 0.0}
+        >>> b["share"].round(2).tolist()
+        [0.25, 0.0, 0.0, 0.75, 0.0, 0.0]
+        """
+        s = self.summary(level).reindex(list(BREAKDOWN))
+        days = float(self.cases["days"].mean())
+        out = s[["mean", "ci_low", "ci_high", "label_zh", "label_en"]].rename(
+            columns={"mean": "days"})
+        out.insert(3, "share", out["days"] / days if days > 0 else np.nan)
+        out.index.name = "part"
+        return out
+
     def utilization(self) -> pd.DataFrame:
         """Per department: staff, busy and open hours, utilisation (mean over runs).
 
