@@ -44,6 +44,8 @@ HERE = Path(__file__).resolve().parent
 REF = HERE / "reference"
 PERMIT_YAML = REF / "permit.yaml"
 HAND = REF / "hand_simpy_permit.py"
+BEST = REF / "hand_best_simpy.py"  # SimPy written for speed: the floor for a SimPy design
+FLOOR = REF / "heapq_floor.py"  # a pure-Python heapq event loop: the floor for Python
 PROSIMOS = REF / "run_prosimos_permit.py"
 SEED = 1
 
@@ -179,6 +181,10 @@ def build_commands(args: argparse.Namespace, log_path: str) -> list[Command]:
     cmds = [
         Command("hand_off", "hand-written SimPy, events off", hand, n),
         Command("hand_on", "hand-written SimPy, --log CSV", [*hand, "--log", log_path], n),
+        Command("best_off", "best SimPy (hand_best_simpy.py)",
+                [py, str(BEST), "--cases", "{n}", "--seed", str(SEED)], n),
+        Command("floor_off", "heapq event loop (heapq_floor.py)",
+                [py, str(FLOOR), "--cases", "{n}", "--seed", str(SEED)], n),
         Command("fk_off", "flowkit, keep_events=False", [*flowkit, "0", str(SEED)], n),
         Command("fk_on", "flowkit, keep_events=True + r.events", [*flowkit, "1", str(SEED)], n),
     ]
@@ -291,6 +297,14 @@ def main() -> int:
     off = by["fk_off"].median("wall") / by["hand_off"].median("wall")
     rows.append(("flowkit / hand-written, events off", f"{off:.2f}x", f"<= {GOAL_OFF}x",
                  off <= GOAL_OFF))
+    best = by["fk_off"].median("wall") / by["best_off"].median("wall")
+    rows.append(("flowkit / best SimPy, events off", f"{best:.2f}x", "<= 1.0x", best <= 1.0))
+    floor = by["fk_off"].median("wall") / by["floor_off"].median("wall")
+    rows.append(("flowkit / heapq floor, events off (context)", f"{floor:.2f}x", "-", None))
+    bc = by["best_off"].median("cycle")
+    bdiff = (by["fk_off"].median("cycle") - bc) / bc
+    rows.append(("mean cycle, flowkit vs best SimPy", f"{bdiff:+.2%}", "within 3%",
+                 abs(bdiff) <= 0.03))
     on = by["fk_on"].median("wall") / by["hand_on"].median("wall")
     rows.append(("flowkit / hand-written, events on", f"{on:.2f}x", f"<= {GOAL_ON}x",
                  on <= GOAL_ON))
