@@ -22,6 +22,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 import flowkit as fk
+from flowkit.interop.catalogue.read import gc_paused
 from flowkit.interop.servicelist.build import build
 from flowkit.interop.servicelist.read import Sheet
 
@@ -81,7 +82,8 @@ def main() -> None:
     t0 = time.perf_counter()
     tables = generate(args.services)
     t1 = time.perf_counter()
-    sl = build(tables)
+    with gc_paused():  # as read_service_list builds
+        sl = build(tables)
     t2 = time.perf_counter()
     if args.workers:
         with ProcessPoolExecutor(args.workers) as ex:

@@ -17,7 +17,7 @@ import pytest
 
 import flowkit as fk
 from flowkit.interop.servicelist.headers import header_key, lookup
-from flowkit.interop.servicelist.values import fee, source, visits, workdays, yes_no
+from flowkit.interop.servicelist.values import fee, source, visits, volume, workdays, yes_no
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -71,6 +71,8 @@ def test_values_as_exports_write_them() -> None:
     text, why = fee("按建筑面积3元/平方米")
     assert text == "按建筑面积3元/平方米"
     assert why is not None
+    assert volume("1,200件") == (1200.0, None)
+    assert volume("约1000")[0] is None
     assert source("申请人自备") == ("applicant", None)
     assert source("政府部门核发") == ("issued", None)
     assert yes_no("是") == (True, None)
@@ -171,6 +173,16 @@ def test_unshared_issued_material_is_a_fetch_trip(tmp_path: Path) -> None:
     assert (a.fetch_trips, a.visits, a.materials) == (1, 2.0, 1.0)
 
 
+def test_issued_material_without_issuer_is_a_located_problem(tmp_path: Path) -> None:
+    sl = _list(tmp_path, [["D2", "许可", "", "区局", "县级", "20", "5", "1", "承诺件", "", "多"]],
+               [["D2", "申请书", "申请人自备", "", "", "", "", ""],
+                ["D2", "证明", "政府部门核发", "", "", "", "", "否"]])
+    assert {(p.sheet, p.row, p.column, p.value) for p in sl.problems} == {
+        ("事项", 2, "年办件量", "多"), ("申请材料", 3, "来源渠道", "政府部门核发")}
+    assert [m.name for m in sl.processes["D2"].materials] == ["申请书", "证明"]
+    assert sl.processes["D2"].materials[1].source == "applicant"  # not made an issued one
+
+
 def test_steps_table_sets_channels_limits_and_waits(tmp_path: Path) -> None:
     sl = _list(tmp_path, [["E1", "处置核准", "", "区城管局", "县级", "20", "10", "1", "承诺件",
                            "", ""]],
@@ -234,6 +246,15 @@ def test_audit_through_an_executor_is_identical(tmp_path: Path) -> None:
     sl = _list(tmp_path, AUDITED, AUDIT_MATERIALS, AUDIT_STEPS)
     with ThreadPoolExecutor(2) as ex:
         assert fk.audit(sl, executor=ex).equals(fk.audit(sl))
+
+
+def test_audit_on_a_dask_local_cluster_is_identical(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    sl = _list(tmp_path, AUDITED, AUDIT_MATERIALS, AUDIT_STEPS)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        assert fk.audit(sl, executor=client).equals(fk.audit(sl))
 
 
 # ------------------------------------------------------------------ priorities

@@ -106,7 +106,7 @@ def _service_rows(sheet: Sheet, ctx: _Ctx) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     readers = {"legal_limit": V.workdays, "time_limit": V.workdays, "visits": V.visits,
                "case_type": V.case_type, "level": V.level, "fee": V.fee,
-               "volume": lambda t: V.visits(t.rstrip("件")) if t else (None, None)}
+               "volume": V.volume}
     for row, cells in sheet.rows:
         code = cells.get("code")
         if code is None:
@@ -145,7 +145,7 @@ def _grouped(sheet: Sheet | None, codes: dict[str, Any], ctx: _Ctx) -> dict[str,
     return out
 
 
-def _material_records(sheet: Sheet, rows: list[Any], svc: dict[str, Any], ctx: _Ctx,
+def _material_records(sheet: Sheet, rows: list[Any], ctx: _Ctx,
                       code: str) -> list[dict[str, Any]]:
     """One record per material row of a service, with its id and its issuer's id."""
     recs = []
@@ -212,7 +212,7 @@ def build(tables: dict[str, Sheet]) -> ServiceList:
     all_steps: list[dict[str, Any]] = []
     sheet = tables["services"]
     for code, svc in services.items():
-        mats = _material_records(tables["materials"], mat_rows.get(code, []), svc, ctx, code)
+        mats = _material_records(tables["materials"], mat_rows.get(code, []), ctx, code)
         steps = (_step_records(tables["steps"], step_rows[code], ctx, code)
                  if code in step_rows else [])
         all_mats += mats

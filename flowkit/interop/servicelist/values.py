@@ -11,7 +11,7 @@ import re
 from ..catalogue.cells import FALSE, TRUE, norm
 
 __all__ = ["CASE_TYPES", "CHANNELS", "case_type", "channel", "fee", "level", "source",
-           "step_kind", "visits", "workdays", "yes_no"]
+           "step_kind", "visits", "volume", "workdays", "yes_no"]
 
 Read = tuple[object, str | None]
 
@@ -69,6 +69,21 @@ def visits(text: str) -> Read:
     if m is None:
         return None, "is not a number of visits: write e.g. 0次 or 1"
     return int(m.group(1)), None
+
+
+def volume(text: str) -> Read:
+    """年办件量: ``1200``, ``1,200件`` -> 1200.0.
+
+    Examples
+    --------
+    >>> volume("1,200件")
+    (1200.0, None)
+    """
+    t = norm(text).replace(",", "")
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:件|个|次)?(?:/年)?", t)
+    if m is None:
+        return None, "is not a number of cases a year: write e.g. 1200"
+    return float(m.group(1)), None
 
 
 def fee(text: str) -> Read:
