@@ -47,7 +47,8 @@ def generate(n: int, seed: int = 1) -> dict[str, Sheet]:
         services.append((i + 2, {
             "code": code, "name": f"事项{i}", "authority": rng.choice(depts), "level": "县级",
             "legal_limit": f"{legal}个工作日", "time_limit": f"{rng.randint(1, legal + 2)}个工作日",
-            "visits": f"{rng.choice((0, 1, 1, 2))}次", "case_type": rng.choice(("承诺件", "即办件")),
+            "visits": f"{rng.choice((0, 1, 1, 2))}次",
+            "case_type": rng.choice(("承诺件", "即办件")),
             "fee": rng.choice(("不收费", "不收费", "50元", "按件收取10元/件")),
             "volume": str(rng.randint(1, 5000))}))
         for name in rng.sample(own, 3):
