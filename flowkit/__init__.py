@@ -22,6 +22,8 @@ from ._version import __version__
 from .analysis.analyze import Analysis, analyze
 from .analysis.catalogue import analyze_catalogue, summarize_catalogue
 from .analysis.graph import to_networkx
+from .analysis.priorities import bundle_candidates, sharing_priority
+from .analysis.servicelist import audit
 from .errors import (
     BpmnWarning,
     CalendarError,
@@ -40,6 +42,7 @@ from .errors import (
 from .interop.bpmn import read_bpmn, to_bpmn
 from .interop.catalogue import read_catalogue, write_catalogue
 from .interop.files import load, loads, parse, save, to_dict, validate
+from .interop.servicelist import ServiceList, read_service_list
 from .kpis import kpis
 from .model.calendar import Calendar
 from .model.durations import parse_duration
@@ -91,12 +94,15 @@ __all__ = [
     "Process",
     "Result",
     "Schedule",
+    "ServiceList",
     "SimulationError",
     "Step",
     "__version__",
     "analyze",
     "analyze_catalogue",
+    "audit",
     "bundle",
+    "bundle_candidates",
     "calibrate",
     "compare",
     "diagnose",
@@ -111,9 +117,11 @@ __all__ = [
     "random_process",
     "read_bpmn",
     "read_catalogue",
+    "read_service_list",
     "redesign",
     "save",
     "search",
+    "sharing_priority",
     "simulate",
     "summarize_catalogue",
     "to_bpmn",

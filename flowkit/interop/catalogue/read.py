@@ -43,9 +43,10 @@ def read_catalogue(path: PathLike, *, sheet: str | int | None = None) -> dict[st
       it; a row with a different one has its own step location.
     * 办理方式 (channel: 窗口 网上 后台 现场 邮寄), 环节类型 (kind: 受理 审查 勘验
       审批 缴费 送达).
-    * 办理时长 (work), 等待时长 or 时限 (wait), 承诺时限 (time_limit), 法定时限
+    * 办理时长 (work), 等待时长 (wait), 承诺时限 (time_limit), 法定时限
       (legal_limit) — ``30分钟``, ``0.5小时``, ``3个工作日``, ``2天`` (calendar days),
-      ``30min``, ``exp(30min)``; ``即办`` / ``当场`` is 0.
+      ``30min``, ``exp(30min)``; ``即办`` / ``当场`` is 0. A bare 时限 is refused as
+      ambiguous (a limit, but committed or legal?).
     * 材料 (materials) — names separated by ``；`` ``;`` ``、`` ``，`` ``,`` or line
       breaks (a name holding one of them is written in 《》); ``名称（部门出具）``
       marks a certificate the department issues (also 核发/签发/开具/颁发);
@@ -53,7 +54,8 @@ def read_catalogue(path: PathLike, *, sheet: str | int | None = None) -> dict[st
     * 产出证照 (produces) — materials the step issues (issued by its department).
     * 共享 (shared) — 是: every issued material of the row is shared; or the names
       of the shared ones.
-    * 收费 (fee, yuan) — ``400``, ``400元``, ``免费``.
+    * 收费 (fee, yuan) — ``400``, ``400元``, ``免费``; a rule (``按…元/件``) is quoted
+      in a located :class:`~flowkit.CatalogueWarning` and the fee is 0.
     * 下一环节 (next) — blank: the next row of the service (the last row ends);
       ``结束``: ends; a step's 环节名称 or 环节编号: sequence; ``补正:0.2;审批:0.8``
       (or ``20%``): choice; ``刻章+税务登记``: parallel branches, which meet at a

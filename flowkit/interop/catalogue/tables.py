@@ -48,7 +48,7 @@ CATALOGUE_COLUMNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "channel": ("办理方式", "channel", ("办理渠道",)),
     "kind": ("环节类型", "kind", ("类型",)),
     "work": ("办理时长", "work", ("工作时长", "work_time")),
-    "wait": ("等待时长", "wait", ("时限", "等待时间", "wait_time")),
+    "wait": ("等待时长", "wait", ("等待时间", "wait_time")),
     "time_limit": ("承诺时限", "time_limit", ("承诺办结时限",)),
     "legal_limit": ("法定时限", "legal_limit", ("法定办结时限",)),
     "materials": ("材料", "materials", ("申请材料", "所需材料", "提交材料")),
@@ -65,6 +65,11 @@ CATALOGUE_COLUMNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 #: headers read and ignored (row numbers, remarks)
 _IGNORED = {"序号", "备注", "说明", "note", "notes", "remark", "remarks", "#", "no"}
+
+#: headers that could mean several columns: refused, naming them (时限 is a limit in
+#: exports, never a wait — but committed or legal?)
+_AMBIGUOUS = {"时限": ("承诺时限", "法定时限"), "办理时限": ("承诺时限", "法定时限"),
+              "期限": ("承诺时限", "法定时限")}
 
 #: column keys every catalogue has
 REQUIRED = ("service", "department")
@@ -229,6 +234,12 @@ def _map_headers(t: Table, header: Sequence[str | None]) -> list[int]:
             continue
         hk = _header_key(h)
         if hk in _IGNORED:
+            continue
+        if hk in _AMBIGUOUS:
+            a, b = _AMBIGUOUS[hk]
+            t.add(hrow, j, f"{sheet}!行{hrow} 列「{h}」: is ambiguous: it may mean 「{a}」 "
+                           f"(time_limit) or 「{b}」 (legal_limit) — rename it to the one it is "
+                           "(a step's waiting time is 「等待时长」)")
             continue
         key = _ALIASES.get(hk)
         if key is None:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import difflib
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ...errors import CatalogueWarning
 from .cells import (
     END,
     FALSE,
@@ -56,6 +58,8 @@ _CHOICES = {
     "channel": "窗口 网上 后台 现场 邮寄",
     "kind": "受理 审查 勘验 审批 缴费 送达 其他",
 }
+#: a 收费 text that states a rule (按…元/件, 收费标准 …), not an amount
+_FEE_RULE = re.compile(r"按|元\s*/|/\s*[件本次份平方米]|标准|收取|计费|计收")
 _DURATIONS = ("work", "wait", "time_limit", "legal_limit")
 _TOP_FIELDS = {"arrivals": "per_day", "calendar": "calendar", "handoff": "handoff",
                "name": "service"}
@@ -349,6 +353,11 @@ class Service:
             s["name"] = name
         did = self._step_department(s, row, cells)
         self._step_values(s, cells)
+        if isinstance(s.get("fee"), str) and _FEE_RULE.search(s["fee"]):
+            warnings.warn(CatalogueWarning(
+                f"{self.where(row, 'fee')}: '{s.pop('fee')}' is a fee rule, not an amount: "
+                "kept as text in this warning, the step's fee is 0 (write the yuan of one "
+                "case, e.g. 80, to count it)"), stacklevel=5)
         self._step_materials(s, row, cells, did)
         join = cells.get("join")
         if join is not None:
