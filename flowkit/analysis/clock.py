@@ -1,4 +1,4 @@
-"""The statutory clock on the critical path of means (行政许可法 Art. 42–45), and the applicant's delay.
+"""The statutory clock on the critical path of means (行政许可法 Art. 42–45); the applicant delay.
 
 The clock of a case starts when its first ``intake`` step ends (受理) and stops when
 its last ``approval`` step ends (作出决定). Statically, on the mean-value critical

@@ -25,7 +25,6 @@ from ..model.base import translate_located
 from ..model.calendar import Calendar
 from ..model.checks import check_parts
 from ..model.durations import Duration
-from ..model.process import _in_workdays
 from ..model.process import (
     Arrivals,
     CaseType,
@@ -35,6 +34,7 @@ from ..model.process import (
     Material,
     Process,
     Step,
+    _in_workdays,
 )
 from ..model.types import Id
 from .yamljson import read_file
