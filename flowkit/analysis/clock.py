@@ -12,8 +12,8 @@ path of :class:`~flowkit.analysis.flowcalc.FlowModel`:
 * steps marked ``clock: excluded`` (特殊环节, Art. 45) count zero;
 * 补正: a loop back to a counter or online step hands the case to the applicant; the
   time from the loop until that step ends again is not counted: the loop's transfer
-  counts zero, and an applicant step that a loop returns to counts only its first
-  execution (its time × the probability that it runs at all);
+  counts zero, and an applicant step that a loop returns to counts only the
+  executions not entered by a loop (its time × their share of its executions);
 * internal handoff delays count when both ends lie in the window (the first intake
   included as the source);
 * loops otherwise count in expectation, as in ``workdays``.
@@ -96,8 +96,7 @@ def clock_workdays(fm: FlowModel) -> float:
     window, firsts = clock_window(fm.process)
     back = fm.structure.back_edges
     returned = {t for (_, t) in back if fm.steps[t].channel in APPLICANT_CHANNELS}
-    n = fm.executions
-    once = {v: fm.hit_probability({v}) / n[v] for v in returned if n.get(v, 0.0) > 0}
+    once = _forward_share(fm, returned)
 
     def node(step: Step) -> float:
         if step.id not in window or step.clock == "excluded":
@@ -114,6 +113,19 @@ def clock_workdays(fm: FlowModel) -> float:
         return fm.elapsed_wd(e.delay)
 
     return fm.critical_time(node, edge)
+
+
+def _forward_share(fm: FlowModel, steps: set[str]) -> dict[str, float]:
+    """Per step, the share of its executions not entered by a loop (a 补正 return)."""
+    n = fm.executions
+    entered: dict[str, float] = dict.fromkeys(steps, 0.0)
+    start = fm.structure.start
+    if start in entered:
+        entered[start] += 1.0
+    for e, t in fm.traversals():
+        if e.target in entered and not e.back:
+            entered[e.target] += t
+    return {v: entered[v] / n[v] for v in steps if n.get(v, 0.0) > 0}
 
 
 def applicant_delay_wd(fm: FlowModel) -> float:

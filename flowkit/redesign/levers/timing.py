@@ -188,8 +188,9 @@ def _merge_after_join(ed: Editor, p: Process, deliveries: list[Step], join: str)
             )
     keep = deliveries[0]
     for d in deliveries:
+        nxt = d.next if isinstance(d.next, str) else None
         for u in ed.preds(d.id):
-            ed.replace_target(u, d.id, d.next)
+            ed.replace_target(u, d.id, nxt)
     for d in deliveries[1:]:
         ed.remove_step(d.id)
     after = ed.steps[join]["next"]
