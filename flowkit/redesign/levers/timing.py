@@ -9,7 +9,7 @@ to lengthen a wait unless asked to.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ...errors import LeverError
 from ...model.durations import DurationError, _Dist, parse_duration
@@ -18,6 +18,12 @@ from ..edit import Editor
 from .base import Lever, _as_workdays, _need_steps, _require_text
 
 __all__ = ["deliver_once", "set_time_limit", "set_wait"]
+
+
+def _without_defaults(params: dict[str, Any]) -> dict[str, Any]:
+    """The history params with ``source=None`` and ``allow_longer=False`` left out."""
+    return {k: v for k, v in params.items()
+            if not (k == "source" and v is None) and not (k == "allow_longer" and v is False)}
 
 
 def _duration(lever: str, text: str) -> _Dist:
@@ -57,6 +63,10 @@ class set_wait(Lever):
 
     def __post_init__(self) -> None:
         _require_text("set_wait", step=self.step)
+
+    def params(self) -> dict[str, Any]:
+        """The parameters for the history; ``source`` only when given."""
+        return _without_defaults(super().params())
 
     def _edit(self, ed: Editor, p: Process) -> str | None:
         _need_steps(p, [self.step], "set_wait")
@@ -102,6 +112,10 @@ class set_time_limit(Lever):
 
     def __post_init__(self) -> None:
         _require_text("set_time_limit", limit=self.limit)
+
+    def params(self) -> dict[str, Any]:
+        """The parameters for the history; ``source`` only when given."""
+        return _without_defaults(super().params())
 
     def _edit(self, ed: Editor, p: Process) -> str | None:
         d = _duration("set_time_limit", self.limit)
