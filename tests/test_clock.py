@@ -176,11 +176,13 @@ def test_service_limits_are_in_working_days(tmp_path) -> None:
 
 
 def test_clock_fields_round_trip(tmp_path) -> None:
-    """time_limit, legal_limit, applicant_delay and clock survive save and load."""
+    """time_limit, legal_limit, applicant_delay and clock survive save/load and BPMN."""
     p = _expert().replace(applicant_delay=fk.parse_duration("2d"))
     for suffix in (".yaml", ".json"):
         path = fk.save(p, tmp_path / f"p{suffix}")
         assert fk.load(path) == p
+    fk.to_bpmn(p, tmp_path / "p.bpmn")
+    assert fk.read_bpmn(tmp_path / "p.bpmn") == p
     assert "clock: excluded" in (tmp_path / "p.yaml").read_text(encoding="utf-8")
 
 
