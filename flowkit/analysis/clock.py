@@ -57,7 +57,10 @@ def clock_window(process: Process) -> tuple[frozenset[str], frozenset[str]]:
     >>> [sorted(x) for x in clock_window(p)]
     [['b'], ['a']]
     """
-    fm = FlowModel(process)
+    return _window(FlowModel(process))
+
+
+def _window(fm: FlowModel) -> tuple[frozenset[str], frozenset[str]]:
     g = _forward_graph(fm)
     steps = fm.steps
     intakes = [v for v in steps if steps[v].kind == "intake"]
@@ -93,7 +96,7 @@ def clock_workdays(fm: FlowModel) -> float:
     >>> round(clock_workdays(FlowModel(p)), 6), round(3 + 1 / 7, 6)
     (3.142857, 3.142857)
     """
-    window, firsts = clock_window(fm.process)
+    window, firsts = _window(fm)
     back = fm.structure.back_edges
     returned = {t for (_, t) in back if fm.steps[t].channel in APPLICANT_CHANNELS}
     once = _forward_share(fm, returned)
