@@ -10,9 +10,11 @@ Needs the ``cli`` extra: ``pip install "flowkit[cli]"``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -96,6 +98,31 @@ def _seed_option(typer: Any, text: str | None = None) -> Any:
 def _report_option(typer: Any, text: str) -> Any:
     """``--report``: where to write an HTML report (none by default)."""
     return typer.Option(None, "--report", help=text)
+
+
+def _start_option(typer: Any, default: str | None = None) -> Any:
+    text = ("The date (or date-time) the simulation starts, local time of Asia/Shanghai, "
+            "e.g. 2027-01-04" + (f"; default {default}" if default else "; default 2026-01-05"))
+    return typer.Option(default, "--start", help=text)
+
+
+def _jobs_option(typer: Any) -> Any:
+    return typer.Option(1, "--n-jobs", "-j",
+                        help="Replications run in parallel (-1: every core; default 1).")
+
+
+@contextlib.contextmanager
+def _one_line_warnings() -> Iterator[None]:
+    """Inside, warnings print as one line each on stderr (no source line); restored after."""
+    import warnings
+
+    def show(message: Any, category: Any, filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        print(f"{category.__name__}: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
 
 
 def _build() -> Any:
@@ -197,6 +224,8 @@ def _add_simulate(app: Any, typer: Any) -> None:
         warmup: int = typer.Option(0, "--warmup", min=0),
         events: Path | None = typer.Option(None, "--events",
                                            help="Write the event log (.csv or .xes)."),
+        start: str | None = _start_option(typer),
+        n_jobs: int = _jobs_option(typer),
         json_out: bool = _json_option(typer, "Print the summary as JSON."),
     ) -> None:
         """Simulate cases on SimPy and print the summary with confidence intervals."""
@@ -204,9 +233,10 @@ def _add_simulate(app: Any, typer: Any) -> None:
 
         try:
             p = _load(file)
-            r = fk.simulate(p, n_cases=cases, seed=seed, replications=replications,
-                            warmup=warmup, keep_events=events is not None,
-                            progress=not json_out)
+            with _one_line_warnings():
+                r = fk.simulate(p, n_cases=cases, seed=seed, replications=replications,
+                                warmup=warmup, keep_events=events is not None,
+                                progress=not json_out, start=start, n_jobs=n_jobs)
             if events is not None:
                 r.to_eventlog(events)
         except fk.FlowkitError as exc:
@@ -232,6 +262,8 @@ def _add_compare(app: Any, typer: Any) -> None:
         replications: int = typer.Option(5, "--replications", "-r", min=2),
         report: Path | None = _report_option(typer, "Write an HTML report."),
         excel: Path | None = typer.Option(None, "--excel", help="Write an Excel workbook."),
+        start: str | None = _start_option(typer),
+        n_jobs: int = _jobs_option(typer),
         json_out: bool = _json_option(typer, "Print the table as JSON."),
     ) -> None:
         """Compare processes statically and by simulation (paired confidence intervals)."""
@@ -241,8 +273,10 @@ def _add_compare(app: Any, typer: Any) -> None:
             print("compare needs at least two files", file=sys.stderr)
             raise SystemExit(2)
         try:
-            c = fk.compare([_load(f) for f in files], n_cases=cases, seed=seed,
-                           replications=replications)
+            scenarios = [_load(f) for f in files]
+            with _one_line_warnings():
+                c = fk.compare(scenarios, n_cases=cases, seed=seed,
+                               replications=replications, start=start, n_jobs=n_jobs)
             if report is not None:
                 c.to_html(report)
             if excel is not None:
@@ -298,9 +332,11 @@ def _add_demo(app: Any, typer: Any) -> None:
 
     @app.command()
     def demo(
-        cases: int = _cases_option(typer, 300, "Cases per replication (arrivals from 2024-01-01)."),
+        cases: int = _cases_option(typer, 300, "Cases per replication."),
         seed: int = _seed_option(typer),
         report: Path | None = _report_option(typer, "Also write an HTML report."),
+        start: str = _start_option(typer, "2024-01-01"),
+        n_jobs: int = _jobs_option(typer),
     ) -> None:
         """A real before/after comparison of a shipped example (嘉兴南湖 游泳场所)."""
         import flowkit as fk
@@ -314,8 +350,12 @@ def _add_demo(app: Any, typer: Any) -> None:
         print(f"{p.name}  →  {q.name}")
         for h in q.history:
             print(f"  · {h.label} ({h.lever})")
-        c = fk.compare({"现状": p, "改革后": q}, n_cases=cases, seed=seed, replications=5,
-                       start="2024-01-01")
+        try:
+            with _one_line_warnings():
+                c = fk.compare({"现状": p, "改革后": q}, n_cases=cases, seed=seed,
+                               replications=5, start=start, n_jobs=n_jobs)
+        except fk.FlowkitError as exc:
+            _fail(str(exc))
         rows = ["visits", "one_visit", "materials", "steps", "handoffs", "workdays_static",
                 "days", "days_p90", "applicant_hours"]
         t = c.table.loc[[r for r in rows if r in c.table.index],

@@ -118,6 +118,17 @@ _TABLE: tuple[Kpi, ...] = (
         "Working time from arrival to completion divided by the length of a working "
         "day, the mean over simulated cases (static analysis reports it as the "
         "mean-value critical path)."),
+    Kpi("clock_workdays", "计时工作日（法定口径）", "working days on the statutory clock",
+        "working days", _LO, _M,
+        "Working days from 受理 (the end of the first intake) to the decision (the end of "
+        "the last approval), leaving out 特殊环节 steps marked clock: excluded and 补正 "
+        "time with the applicant (行政许可法 Articles 42–45), the mean over simulated cases "
+        "(static analysis reports it on the mean-value critical path)."),
+    Kpi("meets_time_limit", "符合承诺办结时限", "meets the committed time limit", "bool",
+        _HI, _S,
+        "1 when the critical-path working days on the statutory clock stay within the "
+        "service's committed time limit (承诺办结时限), 0 when not, NaN when the service "
+        "states none."),
     Kpi("fee", "费用（元）", "fee (yuan)", "yuan", _LO, _S,
         "Expected fees the applicant pays per case."),
     Kpi("time_limit", "承诺时限（工作日）", "committed time limit (working days)",
@@ -155,19 +166,16 @@ _TABLE: tuple[Kpi, ...] = (
     Kpi("applicant_hours", "申请人耗时（小时）", "applicant hours", "hours", _LO, _M,
         "Hours the applicant spends queueing and being served at counter steps plus "
         "travel per visit, the mean over simulated cases."),
-    Kpi("clock_workdays", "计时工作日（法定口径）", "working days on the statutory clock",
-        "working days", _LO, _M,
-        "Working days from the end of the first intake (受理) to the end of the last "
-        "approval (决定), leaving out special steps (特殊环节) and the time back with the "
-        "applicant for 补正 (行政许可法 Articles 42–45), the mean over simulated cases."),
-    Kpi("within_time_limit", "承诺时限内办结（占比）", "share within the committed limit",
+    Kpi("within_time_limit", "按时办结率", "share decided within the committed limit",
         "share", _HI, _M,
-        "Share of simulated cases whose statutory-clock working days stay within the "
-        "committed limit (the service's, else the steps' along their path)."),
-    Kpi("within_legal_limit", "法定时限内办结（占比）", "share within the legal limit",
+        "Share of simulated cases decided within the committed limit: the service's "
+        "承诺办结时限 compared with the case's working days on the statutory clock when "
+        "the service states one, else the step limits along the case's path."),
+    Kpi("within_legal_limit", "法定时限内办结率", "share decided within the legal limit",
         "share", _HI, _M,
-        "Share of simulated cases whose statutory-clock working days stay within the "
-        "legal limit (the service's, else the steps' along their path)."),
+        "Share of simulated cases decided within the legal limit: the service's 法定办结时限 "
+        "compared with the case's working days on the statutory clock when the service "
+        "states one, else the step limits along the case's path."),
     # -- where the days go (Result.breakdown(), Analysis.breakdown()) -------------
     Kpi("t_work", "办理用时（天）", "days of staff work", "days", _LO, _M,
         "Calendar days staff spend working on the case, along the path that determined "
@@ -277,7 +285,8 @@ ANALYSIS_ROWS: tuple[str, ...] = (
     "visits", "one_visit", "zero_visit", "max_visits", "fetch_trips", "materials",
     "distinct_materials", "steps", "applicant_steps", "departments", "handoffs",
     "cross_department", "cross_level", "cross_region",
-    "by_applicant", "workdays", "fee", "time_limit", "legal_limit", "compression",
+    "by_applicant", "workdays", "clock_workdays", "meets_time_limit", "fee", "time_limit",
+    "legal_limit", "compression",
 )
 
 #: the parts of a case's elapsed time (``Result.breakdown()``, ``Analysis.breakdown()``)

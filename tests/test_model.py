@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import flowkit as fk
+from flowkit.model.calendar import uncovered_years
 from flowkit.model.durations import format_duration, parse_duration
 
 SCHEMA = Path(__file__).parent / "data" / "process.schema.json"
@@ -157,12 +158,12 @@ def test_china_holidays() -> None:
     assert c.is_workday(dt.date(2025, 10, 9))
 
 
-def test_china_holidays_outside_the_data_warn_and_fall_back() -> None:
-    """A year the holiday data does not cover warns, naming it, and uses Mon-Fri."""
+def test_china_holidays_outside_the_data_fall_back_to_weekdays() -> None:
+    """A year the holiday data does not cover uses Mon-Fri; simulate warns, not each day."""
     c = fk.Calendar(holidays="china")
-    with pytest.warns(UserWarning, match="2099"):
-        assert c.is_workday(dt.date(2099, 1, 1))  # a Thursday
+    assert c.is_workday(dt.date(2099, 1, 1))  # a Thursday
     assert not c.is_workday(dt.date(2099, 1, 3))  # a Saturday
+    assert uncovered_years([c], dt.date(2098, 12, 1), dt.date(2099, 1, 5)) == [2098, 2099]
 
 
 def test_handoff_default_delays() -> None:

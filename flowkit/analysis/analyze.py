@@ -12,6 +12,7 @@ import pandas as pd
 from ..kpis import ANALYSIS_ROWS, BREAKDOWN_ROWS, label_en, label_zh
 from ..model.process import Process, Step
 from ..model.render import repr_html
+from .clock import applicant_delay_wd, clock_workdays
 from .equality import dataclass_eq, figures_hash
 from .flowcalc import Edge, FlowModel
 from .materials import applicant_steps, distinct_materials
@@ -46,7 +47,15 @@ class Analysis:
     fee : float
         Expected fees (元).
     workdays : float
-        Mean-value critical path in working days.
+        Mean-value critical path in working days (``applicant_delay`` included).
+    clock_workdays : float
+        Working days on the statutory clock (行政许可法 Art. 42–45) on the critical
+        path of means: from the end of the first intake to the end of the last
+        approval, without ``clock: excluded`` steps, 补正 time or the applicant's
+        delay (see :mod:`flowkit.analysis.clock`).
+    meets_time_limit : bool or None
+        ``clock_workdays`` ≤ the service's ``time_limit``; None when the process
+        states no service-level ``time_limit`` (shown as NaN in ``table()``).
     one_visit : bool
         最多跑一次: at most one visit on every path of positive probability.
     zero_visit : bool
@@ -56,7 +65,8 @@ class Analysis:
     fetch_trips : int
         Trips to fetch certificates before starting (each one visit).
     time_limit, legal_limit : float
-        Totals of 承诺时限 / 法定时限 along the critical path (NaN when no step has one).
+        The service's 承诺办结时限 / 法定办结时限 when the process states them, else the
+        totals of the steps' limits along the critical path (NaN when none has one).
     compression : float
         1 - time_limit / legal_limit (NaN unless both are known).
     executions : pandas.Series
@@ -77,6 +87,8 @@ class Analysis:
     departments: float
     fee: float
     workdays: float
+    clock_workdays: float
+    meets_time_limit: bool | None
     one_visit: bool
     zero_visit: bool
     max_visits: float
@@ -111,7 +123,8 @@ class Analysis:
         """
         rows = []
         for kpi in ANALYSIS_ROWS:
-            rows.append({"kpi": kpi, "value": float(getattr(self, kpi)),
+            value = getattr(self, kpi)
+            rows.append({"kpi": kpi, "value": math.nan if value is None else float(value),
                          "label_zh": label_zh(kpi), "label_en": label_en(kpi)})
         return pd.DataFrame(rows).set_index("kpi")
 
@@ -265,22 +278,27 @@ def _analyze_one(p: Process, case_type: str | None) -> dict[str, float]:
     out["visits"] = fetch + mean_visits
     out["max_visits"] = fetch + max_visits
     out["fetch_trips"] = float(fetch)
-    out["workdays"] = fetch_wd + fm.critical_time(
+    out["workdays"] = fetch_wd + applicant_delay_wd(fm) + fm.critical_time(
         fm.step_wd, lambda e: fm.elapsed_wd(e.delay) if e.delay is not None else 0.0
     )
-    has_tl = any(s.time_limit is not None for s in p.steps)
-    has_ll = any(s.legal_limit is not None for s in p.steps)
-    out["time_limit"] = (
-        fm.critical_time(lambda s: fm.elapsed_wd(s.time_limit), lambda e: 0.0, skeleton=True)
-        if has_tl else math.nan
-    )
-    out["legal_limit"] = (
-        fm.critical_time(lambda s: fm.elapsed_wd(s.legal_limit), lambda e: 0.0, skeleton=True)
-        if has_ll else math.nan
-    )
+    out["clock_workdays"] = clock_workdays(fm)
+    out["time_limit"] = _limit(fm, "time_limit")
+    out["legal_limit"] = _limit(fm, "legal_limit")
     for k, v in n.items():
         out[f"__n__{k}"] = v
     return out
+
+
+def _limit(fm: FlowModel, name: str) -> float:
+    """The service's limit ``name`` in wd, else the steps' total on the critical path, else NaN."""
+    p = fm.process
+    own = getattr(p, name)
+    if own is not None:
+        return float(own.mean())
+    if not any(getattr(s, name) is not None for s in p.steps):
+        return math.nan
+    return fm.critical_time(lambda s: fm.elapsed_wd(getattr(s, name)), lambda e: 0.0,
+                            skeleton=True)
 
 
 def analyze(process: Process) -> Analysis:
@@ -337,6 +355,7 @@ def analyze(process: Process) -> Analysis:
     max_visits = max(d["max_visits"] for _, d in parts)
     tl, ll = mean("time_limit"), mean("legal_limit")
     compression = 1 - tl / ll if not math.isnan(tl) and not math.isnan(ll) and ll > 0 else math.nan
+    clock = mean("clock_workdays")
     execs = pd.Series(
         {s.id: mean(f"__n__{s.id}") for s in process.steps}, name="executions", dtype=float
     )
@@ -355,6 +374,11 @@ def analyze(process: Process) -> Analysis:
         departments=mean("departments"),
         fee=mean("fee"),
         workdays=mean("workdays"),
+        clock_workdays=clock,
+        meets_time_limit=(
+            None if process.time_limit is None
+            else bool(clock <= process.time_limit.mean() + 1e-9)
+        ),
         one_visit=bool(max_visits <= 1),
         zero_visit=bool(max_visits == 0),
         max_visits=float(max_visits),

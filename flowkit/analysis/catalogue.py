@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable, Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -99,7 +99,10 @@ def analyze_catalogue(
             rows.append([name, *(getattr(a, k) for k in CATALOGUE_KPIS)])
     df = pd.DataFrame(rows, columns=["service", *CATALOGUE_KPIS]).set_index("service")
     for k in CATALOGUE_KPIS:
-        df[k] = df[k].astype(bool if k in ("one_visit", "zero_visit") else float)
+        kind: Any = bool if k in ("one_visit", "zero_visit") else float
+        if k == "meets_time_limit":
+            kind = "boolean"  # None (no service-level limit) stays missing: pd.NA
+        df[k] = df[k].astype(kind)
     if labels == "zh":
         df = df.rename(columns={k: label_zh(k) for k in CATALOGUE_KPIS})
     elif labels == "en":

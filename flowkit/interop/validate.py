@@ -14,10 +14,11 @@ import difflib
 import os
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import pydantic
 import yaml
+from pydantic import AfterValidator
 
 from ..errors import ModelError
 from ..model.base import translate_located
@@ -33,6 +34,7 @@ from ..model.process import (
     Material,
     Process,
     Step,
+    _in_workdays,
 )
 from ..model.types import Id
 from .yamljson import read_file
@@ -44,7 +46,8 @@ PathLike = str | os.PathLike[str]
 _Add = Callable[[tuple[Any, ...], str], None]
 
 _TOP_FIELDS = list(Process.model_fields)
-_SCALARS = ("version", "name", "description", "start", "travel")
+_SCALARS = ("version", "name", "description", "start", "travel", "time_limit", "legal_limit",
+            "applicant_delay")
 _LISTS: dict[str, type[pydantic.BaseModel]] = {
     "departments": Department,
     "materials": Material,
@@ -65,6 +68,9 @@ class _Top(pydantic.BaseModel):
     description: str | None = None
     start: Id | None = None
     travel: Duration | None = None
+    time_limit: Annotated[Duration | None, AfterValidator(_in_workdays)] = None
+    legal_limit: Annotated[Duration | None, AfterValidator(_in_workdays)] = None
+    applicant_delay: Duration | None = None
 
 
 # ---------------------------------------------------------------------------- locating

@@ -13,6 +13,7 @@ import datetime as dt
 import itertools
 import re
 import warnings
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Any, Literal
 
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..errors import CalendarWarning
 
-__all__ = ["ALWAYS", "Calendar", "china_holiday_years"]
+__all__ = ["ALWAYS", "Calendar", "china_holiday_years", "uncovered_years", "warn_uncovered"]
 
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _WEEKDAY_NAMES = {
@@ -87,11 +88,13 @@ class Calendar(BaseModel):
         Opening intervals of a working day, ``'HH:MM-HH:MM'``, in order, not overlapping.
     weekdays : tuple of int
         Working weekdays, ISO numbers (1 = Monday … 7 = Sunday).
-    holidays : ``'china'`` or tuple of dates
+    holidays : ``'china'`` or tuple of ``'china'`` and dates
         ``'china'``: mainland China's public holidays and 调休 working days;
-        or explicit closed dates.
+        explicit closed dates; or both, ``['china', '2027-02-08']`` (the official
+        days plus the dates listed, e.g. a year the data does not cover yet).
     workdays : tuple of dates
-        Extra working dates (a weekend day made a working day).
+        Extra working dates (调休: a weekend day made a working day); they win over
+        the weekdays and over every holiday.
 
     Examples
     --------
@@ -108,7 +111,7 @@ class Calendar(BaseModel):
 
     hours: tuple[str, ...] = Field(default=("09:00-12:00", "13:30-17:30"), min_length=1)
     weekdays: tuple[int, ...] = Field(default=(1, 2, 3, 4, 5), min_length=1)
-    holidays: Literal["china"] | tuple[dt.date, ...] = ()
+    holidays: Literal["china"] | tuple[Literal["china"] | dt.date, ...] = ()
     workdays: tuple[dt.date, ...] = ()
 
     @model_validator(mode="before")
@@ -154,10 +157,41 @@ class Calendar(BaseModel):
     @classmethod
     def _holidays(cls, v: Any) -> Any:
         if isinstance(v, str):
-            if v.strip().lower() in ("china", "cn", "中国"):
+            if _is_china(v):
                 return "china"
             raise ValueError(f"'{v}' is not a holiday set: use 'china' or a list of dates")
+        if isinstance(v, list | tuple):
+            china = any(isinstance(x, str) and _is_china(x) for x in v)
+            dates = [x for x in v if not (isinstance(x, str) and _is_china(x))]
+            for x in dates:
+                if isinstance(x, bool | int | float):
+                    raise ValueError(
+                        f"{x!r} is not a date: write dates as 2027-02-08 (or 'china' for the "
+                        "official holidays)"
+                    )
+            if china:
+                return "china" if not dates else ("china", *dates)
         return v
+
+    @field_validator("holidays", mode="after")
+    @classmethod
+    def _sorted_holidays(cls, v: Any) -> Any:
+        if isinstance(v, tuple):
+            dates = sorted({x for x in v if isinstance(x, dt.date)})
+            return ("china", *dates) if "china" in v else tuple(dates)
+        return v
+
+    @field_validator("workdays", mode="after")
+    @classmethod
+    def _sorted_workdays(cls, v: tuple[dt.date, ...]) -> tuple[dt.date, ...]:
+        return tuple(sorted(set(v)))
+
+    @property
+    def uses_china(self) -> bool:
+        """True when the official holidays of mainland China apply (alone or with dates)."""
+        return self.holidays == "china" or (
+            isinstance(self.holidays, tuple) and "china" in self.holidays
+        )
 
     @cached_property
     def intervals(self) -> tuple[tuple[int, int], ...]:
@@ -187,7 +221,7 @@ class Calendar(BaseModel):
     @cached_property
     def _closed(self) -> frozenset[dt.date]:
         if isinstance(self.holidays, tuple):
-            return frozenset(self.holidays)
+            return frozenset(x for x in self.holidays if isinstance(x, dt.date))
         return frozenset()
 
     @cached_property
@@ -197,8 +231,10 @@ class Calendar(BaseModel):
     def is_workday(self, day: dt.date) -> bool:
         """Whether offices open on ``day``.
 
-        With ``holidays: china`` a year outside the installed data falls back to
-        the working weekdays, with a warning naming the year.
+        Listed ``workdays`` open, listed holiday dates close; then, with
+        ``holidays: china``, the official calendar decides; a year outside its data
+        falls back to the working weekdays (silently here: :func:`flowkit.simulate`
+        and :func:`flowkit.compare` warn once per call, see :func:`uncovered_years`).
 
         Examples
         --------
@@ -210,46 +246,78 @@ class Calendar(BaseModel):
             return True
         if day in self._closed:
             return False
-        if self.holidays == "china":
+        if self.uses_china:
             verdict = _china_day(day)
             if verdict is not None:
                 return verdict
         return day.isoweekday() in self.weekdays
 
 
+def _is_china(text: str) -> bool:
+    return text.strip().lower() in ("china", "cn", "中国")
+
+
 def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-_WARNED_YEARS: set[int] = set()
-
-
 def _china_day(day: dt.date) -> bool | None:
-    """True/False from the official calendar, None where no data (falls back)."""
+    """True/False from the official calendar, None where there is no data (falls back).
+
+    Silent: :func:`uncovered_years` tells the caller which years fell back, so that a
+    run warns once, at its end (see :func:`flowkit.simulate`).
+    """
     try:
         import chinese_calendar
     except ImportError:  # pragma: no cover - depends on the environment
-        _warn_year(day.year, "the chinese-calendar package is not installed")
         return None
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
-        span = china_holiday_years()
-        cover = f"{span[0]}-{span[1]}" if span else "no years"
-        _warn_year(day.year, f"the installed holiday data covers {cover}")
         return None
 
 
-def _warn_year(year: int, why: str) -> None:
-    if year in _WARNED_YEARS:
-        return
-    _WARNED_YEARS.add(year)
-    warnings.warn(
-        f"holidays: china has no data for {year} ({why}); Monday-Friday working days are "
-        f"used for {year}",
-        CalendarWarning,
-        stacklevel=3,
+def uncovered_years(calendars: Iterable[Calendar], first: dt.date, last: dt.date) -> list[int]:
+    """Years from ``first`` to ``last`` that ``holidays: china`` has no official data for.
+
+    Only calendars that use the official holidays count; the dates a calendar lists
+    itself never make a year covered.
+
+    Examples
+    --------
+    >>> c = Calendar(holidays=["china", "2027-02-08"])
+    >>> uncovered_years([c], dt.date(2026, 12, 1), dt.date(2027, 3, 1))
+    [2027]
+    >>> uncovered_years([Calendar()], dt.date(2026, 12, 1), dt.date(2027, 3, 1))
+    []
+    """
+    if not any(c.uses_china for c in calendars):
+        return []
+    span = china_holiday_years()
+    years = range(first.year, last.year + 1)
+    if span is None:
+        return list(years)
+    return [y for y in years if not span[0] <= y <= span[1]]
+
+
+def calendar_warning_message(years: Sequence[int]) -> str:
+    """The text of the :class:`~flowkit.CalendarWarning` for years without holiday data."""
+    span = china_holiday_years()
+    cover = f"covers {span[0]}-{span[1]}" if span else "is not installed (chinese-calendar)"
+    listed = ", ".join(str(y) for y in years)
+    return (
+        f"holidays: china has no official data for {listed} (the holiday data {cover}); "
+        f"those years count only the working weekdays and the dates the calendar lists. "
+        f"To fix it, list that year's public holidays under holidays (e.g. holidays: "
+        f"[china, {years[0]}-01-01]) and its make-up working days (调休) under workdays"
     )
+
+
+def warn_uncovered(years: Sequence[int], stacklevel: int = 2) -> None:
+    """Warn :class:`~flowkit.CalendarWarning` once for ``years`` (nothing when empty)."""
+    if years:
+        warnings.warn(calendar_warning_message(sorted(set(years))), CalendarWarning,
+                      stacklevel=stacklevel + 1)
 
 
 ALWAYS = Calendar(hours=("00:00-24:00",), weekdays=(1, 2, 3, 4, 5, 6, 7))

@@ -12,16 +12,16 @@ other parts in :mod:`flowkit.model.parts`. This module re-exports them all, so
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ..errors import ModelError
 from .base import FrozenModel
 from .calendar import Calendar
 from .checks import check_process
 from .duration_grammar import Duration
-from .duration_values import ZERO
+from .duration_values import ZERO, _Dist
 from .parts import Arrivals, CaseType, Change, Department, Handoff, HistoryEntry, Material
 from .step import APPLICANT_CHANNELS as APPLICANT_CHANNELS
 from .step import PROCEDURE_CHANNELS as PROCEDURE_CHANNELS
@@ -42,6 +42,16 @@ __all__ = [
     "Schedule",
     "Step",
 ]
+
+
+def _in_workdays(d: _Dist | None) -> _Dist | None:
+    """A service-level time limit (办结时限) is stated in working days, as 事项 exports give it."""
+    if d is not None and d.unit != "wd":
+        raise ValueError(
+            f"'{d}' is not in working days: a service's 办结时限 counts working days of the "
+            "statutory clock; write it in wd, e.g. 20wd"
+        )
+    return d
 
 
 class Process(FrozenModel):
@@ -76,6 +86,9 @@ class Process(FrozenModel):
     arrivals: Arrivals = Field(default_factory=Arrivals)
     handoff: Handoff = Field(default_factory=Handoff)
     travel: Duration = ZERO
+    time_limit: Annotated[Duration | None, AfterValidator(_in_workdays)] = None
+    legal_limit: Annotated[Duration | None, AfterValidator(_in_workdays)] = None
+    applicant_delay: Duration = ZERO
     case_types: tuple[CaseType, ...] = ()
     departments: tuple[Department, ...] = ()
     materials: tuple[Material, ...] = ()
@@ -90,6 +103,12 @@ class Process(FrozenModel):
     @model_validator(mode="after")
     def _whole(self) -> Process:
         problems = check_process(self)
+        tl, ll = self.time_limit, self.legal_limit
+        if tl is not None and ll is not None and tl.mean() > ll.mean() + 1e-9:
+            problems.append(
+                f"time_limit '{tl}' is longer than legal_limit '{ll}': the committed limit "
+                "(承诺办结时限) cannot exceed the legal one (法定办结时限)"
+            )
         if problems:
             raise ModelError(problems)
         return self

@@ -252,6 +252,7 @@ class Step(FrozenModel):
     legal_limit: Duration | None = None
     location: str | None = None
     schedule: Schedule | None = None
+    clock: Literal["counted", "excluded"] = "counted"
     next: Next = None
     join: Literal["all"] | None = None
     by_type: Annotated[

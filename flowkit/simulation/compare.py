@@ -18,6 +18,7 @@ from ..analysis.doing_business import DoingBusiness
 from ..analysis.load import offered_load, overload_message, warn_overload
 from ..errors import FlowkitError, SimulationError
 from ..kpis import BREAKDOWN_ROWS, COMPARE_ROWS, KPIS, RATIO_ROWS, label_en, label_zh
+from ..model.calendar import warn_uncovered
 from ..model.process import Process
 from ..model.render import render, repr_html
 from ..model.seeds import (
@@ -28,7 +29,7 @@ from ..model.seeds import (
     resolve_seed,
 )
 from .results import Result
-from .simulate import collecting_overload, simulate
+from .simulate import collecting_calendar, collecting_overload, simulate
 from .stats import t_quantile
 
 __all__ = ["Comparison", "compare"]
@@ -314,15 +315,17 @@ def compare(
         raise SimulationError(f"level={level!r}: give a confidence level between 0 and 1")
     _warn_overload(items)
     analyses, dbs, results = {}, {}, {}
-    for k, (n, p) in enumerate(items):
-        analyses[n] = analyze(p)
-        dbs[n] = analyses[n].doing_business()
-        s = root if common_random_numbers else int(
-            np.random.SeedSequence([root, k]).generate_state(1)[0])
-        with collecting_overload():  # warned once above, for every scenario
-            results[n] = simulate(p, n_cases=n_cases, seed=s, replications=replications,
-                                  warmup=warmup, start=start, keep_events=keep_events,
-                                  n_jobs=n_jobs, executor=executor, progress=False)
+    with collecting_calendar() as years:  # warned once below, for every scenario
+        for k, (n, p) in enumerate(items):
+            analyses[n] = analyze(p)
+            dbs[n] = analyses[n].doing_business()
+            s = root if common_random_numbers else int(
+                np.random.SeedSequence([root, k]).generate_state(1)[0])
+            with collecting_overload():  # warned once above, for every scenario
+                results[n] = simulate(p, n_cases=n_cases, seed=s, replications=replications,
+                                      warmup=warmup, start=start, keep_events=keep_events,
+                                      n_jobs=n_jobs, executor=executor, progress=False)
+    warn_uncovered(sorted(years), stacklevel=2)  # points at the caller of compare
     return Comparison(scenarios=dict(items), analyses=analyses, doing_business=dbs,
                       results=results, common_random_numbers=common_random_numbers,
                       level=level)

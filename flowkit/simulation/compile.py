@@ -262,6 +262,11 @@ def _process(p: Process, pos: int, reg: _Registry, depts: _Departments,
         else travel.mean() * p.calendar.minutes_per_day,
         has_time_limit=any(s.time_limit is not None for s in p.steps),
         has_legal_limit=any(s.legal_limit is not None for s in p.steps),
+        applicant_delay=None if p.applicant_delay.is_zero else _timing(
+            p.applicant_delay, work=False, clock=pclock,
+            minutes_per_wd=p.calendar.minutes_per_day, key=("applicant_delay", pos)),
+        time_limit=p.time_limit.mean() if p.time_limit is not None else float("nan"),
+        legal_limit=p.legal_limit.mean() if p.legal_limit is not None else float("nan"),
     )
 
 
@@ -343,7 +348,7 @@ def _step(p: Process, fm: FlowModel, s: Step, i: int, pos: int, index: dict[str,
         work_always=dcal.is_always,
         intake=s.kind == "intake",
         approval=s.kind == "approval",
-        excluded=False,
+        excluded=s.clock == "excluded",
     )
 
 

@@ -172,14 +172,14 @@ class _Run:
                arrival: float) -> float:
         """The fetch trips before the first step: the instant the case can start.
 
-        The applicant makes the trips one after another (each after their own delay);
-        the certificates are issued in parallel, and the case starts after the last."""
+        The trips run in parallel, each after the applicant's own delay; the case
+        starts when the last certificate is issued."""
         acc.visits += len(cp.fetch)
         acc.applicant += cp.travel_min * len(cp.fetch)
         cs.visited = True
-        trip = end = arrival
+        end = arrival
         for k, timing in enumerate(cp.fetch):
-            trip += self._delay(cp, cs)
+            trip = arrival + self._delay(cp, cs)
             d = self.fetch[cp.pos][k].draw(cs.i, False)
             e = trip
             if d > 0:
@@ -339,10 +339,6 @@ class _Run:
             if record:  # a row of EVENT_COLUMNS: whole numbers, then times
                 ev_i.fromlist([pos, case, node, st.dept, unit])  # type: ignore[union-attr]
                 ev_f.fromlist([t_en, t_st, now])  # type: ignore[union-attr]
-            if t_back >= 0 and st.resubmit:  # back with the authority: 补正 ends
-                self._exclude(part, t_back, now)
-                t_back = -1.0
-            t_end = now
             if st.has_wait:
                 ds = wait_s[node]
                 d = ds.const if ds.const is not None else ds.draw(i, repeat)
@@ -354,8 +350,11 @@ class _Run:
                     yield timeout(e - now)
                     now = e
                 here = -1
+            if t_back >= 0 and st.resubmit:  # back with the authority: 补正 ends
+                self._exclude(part, t_back, now)
+                t_back = -1.0
             if st.marks:
-                self._mark(acc, part, st, t_en, t_end, t_back)
+                self._mark(acc, part, st, t_en, t_back)
             flow = st.flow
             if flow == END:
                 break
@@ -422,15 +421,14 @@ class _Run:
                 part.xspans = []
             part.xspans.append((a, b))
 
-    def _mark(self, acc: Acc, part: Part, st: CStep, t_en: float, t_end: float,
-              t_back: float) -> None:
+    def _mark(self, acc: Acc, part: Part, st: CStep, t_en: float, t_back: float) -> None:
         """The clock marks of a step: it starts at the first intake's end, stops at the
         last approval's end, and leaves out a special step (entry to end of its wait)."""
-        now = self.env.now
-        if st.intake and (acc.clk0 is None or t_end < acc.clk0):
-            acc.clk0 = t_end
-        if st.approval and (acc.clk1 is None or t_end > acc.clk1):
-            acc.clk1 = t_end
+        now = self.env.now  # a step ends when its wait ends
+        if st.intake and (acc.clk0 is None or now < acc.clk0):
+            acc.clk0 = now
+        if st.approval and (acc.clk1 is None or now > acc.clk1):
+            acc.clk1 = now
         if st.excluded and t_back < 0:
             self._exclude(part, t_en, now)
 

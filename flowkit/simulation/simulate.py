@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..analysis.load import combined_load, overload_message, warn_overload
 from ..errors import DurationError, SimulationError
+from ..model.calendar import uncovered_years, warn_uncovered
 from ..model.durations import _Dist, parse_duration
 from ..model.process import Process
 from ..model.seeds import (
@@ -36,6 +37,9 @@ _AUTO_PROGRESS = 200_000  # cases x replications from which a bar is shown by de
 # set by compare(): it warns once for all its scenarios, so simulate stays quiet
 _OVERLOAD_COLLECTED: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "flowkit_overload_collected", default=False)
+# set by compare(): the years without holiday data its scenarios reach, warned once at its end
+_CALENDAR_YEARS: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar(
+    "flowkit_calendar_years", default=None)
 
 
 def _local(value: Any, error: str) -> dt.datetime:
@@ -189,6 +193,7 @@ def simulate(
     total = replications * sum((c or 0) + warmup for c in counts)
     show = progress if progress is not None else total >= _AUTO_PROGRESS
     outputs = _run_all(model, roots, kwargs, show, total, n_jobs, executor)
+    _warn_calendar(model, t0, outputs)
     meta = _Meta(
         process_names=[p.name for p in processes],
         step_ids=[[s.id for s in p.steps] for p in processes],
@@ -204,6 +209,34 @@ def simulate(
         warmup=warmup,
     )
     return Result(meta=meta, outputs=outputs)
+
+
+def _warn_calendar(model: CompiledModel, t0: dt.datetime, outputs: list[RepOutput]) -> None:
+    """Warn ``CalendarWarning`` once for the years the run reached without holiday data.
+
+    The years are those from the start to the last event of any replication (worker
+    processes included, since the span is read from their outputs). Under
+    :func:`collecting_calendar` they are collected for the caller instead.
+    """
+    end = max((out.makespan for out in outputs), default=0.0)
+    last = t0 + dt.timedelta(minutes=float(end))
+    years = uncovered_years(model.calendars, t0.date(), last.date())
+    collected = _CALENDAR_YEARS.get()
+    if collected is not None:
+        collected.update(years)
+    else:
+        warn_uncovered(years, stacklevel=3)  # points at the caller of simulate
+
+
+@contextlib.contextmanager
+def collecting_calendar() -> Iterator[set[int]]:
+    """Inside, :func:`simulate` collects the uncovered years in the set yielded, quietly."""
+    years: set[int] = set()
+    token = _CALENDAR_YEARS.set(years)
+    try:
+        yield years
+    finally:
+        _CALENDAR_YEARS.reset(token)
 
 
 def _warn_overload(processes: list[Process]) -> None:

@@ -35,7 +35,8 @@ PathLike = str | os.PathLike[str]
 
 #: the order of the top-level fields of the tree read
 _ORDER = ("version", "name", "description", "start", "calendar", "arrivals", "handoff",
-          "travel", "case_types", "departments", "materials", "steps", "history")
+          "travel", "time_limit", "legal_limit", "applicant_delay", "case_types", "departments",
+          "materials", "steps", "history")
 
 
 class _Reader:

@@ -55,7 +55,7 @@ def _calendar(c: Calendar) -> str:
     """The 日历 cell: always, 节假日 (China's holidays) or 工作日."""
     if c == ALWAYS:
         return "always"
-    return "节假日" if c.holidays == "china" else "工作日"
+    return "节假日" if c.uses_china else "工作日"
 
 
 def _lost(p: Process) -> list[str]:

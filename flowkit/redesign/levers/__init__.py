@@ -9,7 +9,8 @@ in ``docs/levers.md``.
 
 The levers live by family: :mod:`.channels` (一窗受理, 进驻大厅, 网上办, 数据共享,
 邮寄送达), :mod:`.rework` (容缺受理, 告知承诺制), :mod:`.structure` (并联审批,
-取消/合并环节, 扁平化) and :mod:`.capacity` (一网通办, 增员, 压缩时限), on the
+取消/合并环节, 扁平化), :mod:`.capacity` (一网通办, 增员) and :mod:`.timing`
+(承诺时限, 压缩时限, 统一出件), on the
 :class:`Lever` base of :mod:`.base`. This namespace shows the levers only.
 
 Examples
@@ -28,10 +29,11 @@ True
 from __future__ import annotations
 
 from .base import Lever
-from .capacity import add_staff, electronic_handoff, set_wait
+from .capacity import add_staff, electronic_handoff
 from .channels import co_locate, go_online, mail_delivery, share_data, single_window
 from .rework import accept_incomplete, commitment
 from .structure import flatten, merge_steps, parallelize, remove_step
+from .timing import deliver_once, set_time_limit, set_wait
 
 __all__ = [
     "Lever",
@@ -39,6 +41,7 @@ __all__ = [
     "add_staff",
     "co_locate",
     "commitment",
+    "deliver_once",
     "electronic_handoff",
     "flatten",
     "go_online",
@@ -46,6 +49,7 @@ __all__ = [
     "merge_steps",
     "parallelize",
     "remove_step",
+    "set_time_limit",
     "set_wait",
     "share_data",
     "single_window",

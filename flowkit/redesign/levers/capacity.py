@@ -1,8 +1,8 @@
 """Capacity and time levers: how fast the departments work and pass files on.
 
-一网通办 (platform) :class:`electronic_handoff`, 增员 :class:`add_staff` and 压缩时限
-:class:`set_wait` keep the steps and flows as they are and change transfer times,
-staff and waits.
+一网通办 (platform) :class:`electronic_handoff` and 增员 :class:`add_staff` keep the
+steps and flows as they are and change transfer times and staff (the time levers,
+压缩时限 among them, are in :mod:`.timing`).
 """
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ...errors import LeverError
-from ...model.durations import DurationError, parse_duration
 from ...model.process import Process
 from ..edit import Editor
-from .base import Lever, _need_steps, _require_text
+from .base import Lever, _require_text
 
-__all__ = ["add_staff", "electronic_handoff", "set_wait"]
+__all__ = ["add_staff", "electronic_handoff"]
 
 
 # ---------------------------------------------------------------------------- 一网通办
@@ -36,7 +35,7 @@ class electronic_handoff(Lever):
         return None
 
 
-# ---------------------------------------------------------------------------- 增员 / 压缩时限
+# ---------------------------------------------------------------------------- 增员
 @dataclass(frozen=True, repr=False)
 class add_staff(Lever):
     """增员: ``n`` more people in department ``dept``."""
@@ -56,27 +55,4 @@ class add_staff(Lever):
         if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < 1:
             raise LeverError(f"add_staff: n={self.n!r}; give a whole number >= 1")
         ed.set_department(self.dept, "staff", p.department(self.dept).staff + self.n)
-        return None
-
-
-@dataclass(frozen=True, repr=False)
-class set_wait(Lever):
-    """压缩时限: a step's ``wait`` becomes the one given."""
-
-    step: str
-    wait: str
-    name: ClassVar[str] = "set_wait"
-    primary: ClassVar[tuple[str, ...]] = ("workdays",)
-    label: ClassVar[str] = "压缩时限"
-
-    def __post_init__(self) -> None:
-        _require_text("set_wait", step=self.step)
-
-    def _edit(self, ed: Editor, p: Process) -> str | None:
-        _need_steps(p, [self.step], "set_wait")
-        try:
-            d = parse_duration(self.wait)
-        except DurationError as exc:
-            raise LeverError(f"set_wait: {exc}") from None
-        ed.set_step(self.step, "wait", d)
         return None
