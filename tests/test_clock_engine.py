@@ -71,3 +71,70 @@ steps: [{id: s, department: a, work: 2h, wait: 1d}]
 """)
     c = fk.simulate(p, seed=1, replications=1).cases.iloc[0]
     assert c["clock_workdays"] == pytest.approx(c["days"])
+
+
+def test_excluded_step_and_service_limit_agree_with_static() -> None:
+    """Intake 1 h → expert review 30 wd (clock: excluded) → decision 1 h, service limit
+    20 wd: the clock is the decision's hour (1/7 wd) in simulation as statically."""
+    p = fk.loads("""
+name: t
+arrivals: {at: ["2026-01-05 09:00"]}
+handoff: {mode: electronic}
+time_limit: 20wd
+legal_limit: 20wd
+departments: [{id: a}]
+steps:
+  - {id: i, department: a, kind: intake, channel: counter, work: 1h, next: x}
+  - {id: x, department: a, kind: review, wait: 30wd, clock: excluded, next: d}
+  - {id: d, department: a, kind: approval, work: 1h}
+""")
+    a = fk.analyze(p)
+    c = fk.simulate(p, seed=1, replications=1).cases.iloc[0]
+    assert c["clock_workdays"] == pytest.approx(1 / 7)
+    assert a.clock_workdays == pytest.approx(1 / 7)
+    assert c["workdays"] == pytest.approx(30 + 2 / 7)
+    assert c["time_limit"] == 20
+    assert bool(c["within_time_limit"]) is True and bool(c["within_legal_limit"]) is True
+    assert a.meets_time_limit is True
+
+
+def test_applicant_delay_counts_in_days_never_on_the_clock() -> None:
+    """A 2-day delay before the second trip (collect at the counter after the decision)
+    adds 2 days to days and t_applicant, nothing to the clock."""
+    src = """
+name: t
+calendar: always
+arrivals: {{at: ["2026-01-05 09:00"]}}
+handoff: {{mode: electronic}}
+{delay}
+departments: [{{id: a}}]
+steps:
+  - {{id: i, department: a, kind: intake, channel: counter, work: 1h, next: d}}
+  - {{id: d, department: a, kind: approval, work: 1h, wait: 1d, next: g}}
+  - {{id: g, department: a, kind: delivery, channel: counter, work: 30min}}
+"""
+    base = fk.loads(src.format(delay=""))
+    slow = fk.loads(src.format(delay="applicant_delay: 2d"))
+    c0 = fk.simulate(base, seed=1, replications=1).cases.iloc[0]
+    c1 = fk.simulate(slow, seed=1, replications=1).cases.iloc[0]
+    assert c1["days"] - c0["days"] == pytest.approx(2.0)
+    assert c1["t_applicant"] == pytest.approx(2.0)
+    assert c1["clock_workdays"] == pytest.approx(c0["clock_workdays"])
+    assert c1["visits"] == 2
+    assert fk.analyze(slow).workdays - fk.analyze(base).workdays == pytest.approx(2.0)
+
+
+def test_static_breakdown_holds_the_applicant_delay() -> None:
+    p = fk.loads("""
+name: t
+calendar: always
+applicant_delay: 2d
+departments: [{id: a}]
+steps:
+  - {id: i, department: a, kind: intake, channel: counter, work: 1h, next: g}
+  - {id: g, department: a, kind: delivery, channel: counter, work: 1h}
+""")
+    a = fk.analyze(p)
+    b = a.breakdown()
+    assert b.loc["t_applicant", "workdays"] == pytest.approx(2.0)
+    assert float(b["workdays"].sum()) == pytest.approx(a.workdays)

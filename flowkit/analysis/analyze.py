@@ -156,7 +156,7 @@ class Analysis:
         ``t_queue`` (0: static analysis has no queues; simulate for them),
         ``t_closed`` (waiting for a scheduled session; nights and weekends are not
         working days), ``t_wait`` (step waits), ``t_transfer`` (handoff delays),
-        ``t_applicant`` (the longest fetch trip). Columns ``workdays``, ``share`` (of
+        ``t_applicant`` (the longest fetch trip and the applicant's own delays). Columns ``workdays``, ``share`` (of
         the total; NaN when it is 0) and the labels. With case types, the
         share-weighted mean over types.
 
@@ -237,7 +237,7 @@ def _critical_parts(p: Process, case_type: str | None) -> np.ndarray:
         return np.array([0.0, 0.0, 0.0, 0.0, fm.elapsed_wd(e.delay), 0.0])
 
     parts = fm.critical_parts(node, edge)
-    parts[5] += _fetch_wd(p, fm)
+    parts[5] += _fetch_wd(p, fm) + applicant_delay_wd(fm)
     return parts
 
 
