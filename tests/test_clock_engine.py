@@ -131,10 +131,11 @@ calendar: always
 applicant_delay: 2d
 departments: [{id: a}]
 steps:
-  - {id: i, department: a, kind: intake, channel: counter, work: 1h, next: g}
+  - {id: i, department: a, kind: intake, channel: counter, work: 1h, wait: 1d, next: g}
   - {id: g, department: a, kind: delivery, channel: counter, work: 1h}
 """)
     a = fk.analyze(p)
+    assert a.visits == 2
     b = a.breakdown()
     assert b.loc["t_applicant", "workdays"] == pytest.approx(2.0)
     assert float(b["workdays"].sum()) == pytest.approx(a.workdays)
