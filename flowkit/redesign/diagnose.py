@@ -37,8 +37,8 @@ from .levers import (
     share_data,
     single_window,
 )
+from .levers.parallel import _auto_run
 from .levers.rework import _rework_into_counters
-from .levers.structure import _auto_run
 
 _log = logging.getLogger("flowkit")
 

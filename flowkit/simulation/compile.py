@@ -64,7 +64,8 @@ class CStep:
     cum: list[float]
     cum_by_type: dict[int, list[float]]
     back: list[bool]
-    hand: list[tuple[int, int, int, int] | None]  # (cross_dept, level, region, by_applicant)
+    # handoffs a flow carries (cross_dept, level, region, by_applicant); None: none
+    hand: list[tuple[int, int, int, int] | None]
     delay: list[Timing | None]
     join: bool
     split_join: int
@@ -74,6 +75,7 @@ class CStep:
     cost_per_min: float
     unshared: tuple[str, ...] = ()  # unshared materials the step lists (distinct_materials)
     applicant_step: bool = False  # a counter or online step (applicant_steps)
+    routing: bool = False  # a routing step: no 环节, not counted in steps or departments
 
 
 @dataclass
@@ -310,6 +312,7 @@ def _step(p: Process, fm: FlowModel, s: Step, i: int, pos: int, index: dict[str,
         cost_per_min=dept.cost_per_hour / 60.0,
         unshared=tuple(m for m in s.materials if not p.material(m).shared),
         applicant_step=s.channel in APPLICANT_CHANNELS,
+        routing=s.routing,
     )
 
 
@@ -324,10 +327,9 @@ def _flows(
     for t in s.targets:
         e = fm.edges[(s.id, t)]
         back.append(e.back)
-        hand.append(
-            (1, int(e.cross_level), int(e.cross_region), int(e.by_applicant))
-            if e.cross_department else None
-        )
+        # the handoffs across routing steps are counted here, at compile time: a flow
+        # carries every working-step pair it stands for (flowkit.analysis.handoffs)
+        hand.append(e.counts if e.counts[0] else None)
         if e.delay is not None and not e.delay.is_zero:
             tdept = p.department(p.step(t).department)
             tcal = tdept.calendar or p.calendar

@@ -402,13 +402,14 @@ class _Run:
             if pool is not None:
                 pool.release(unit, w)
             t_end = env.now
-            acc.steps += 1
+            if not st.routing:  # a routing step is no 环节
+                acc.steps += 1
+                acc.depts.add(st.dept)
             acc.touch += w
             acc.queue += t_st - t_en
             acc.materials += st.submissions
             acc.fee += st.fee
             acc.staff_cost += w * st.cost_per_min
-            acc.depts.add(st.dept)
             if st.unshared:
                 acc.mats.update(st.unshared)
             if st.applicant_step:
@@ -472,7 +473,7 @@ class _Run:
                 k = bisect_right(cum, u, 0, len(cum) - 1)  # at most the last flow
         h = st.hand[k]
         if h is not None:
-            acc.handoffs += 1
+            acc.handoffs += h[0]
             acc.cross_level += h[1]
             acc.cross_region += h[2]
             acc.by_applicant += h[3]

@@ -6,7 +6,8 @@ steps. :class:`Resolver` follows each flow to the steps it reaches, as an expres
 ``("and", gateway, [expr, …])``. Chains of gateways collapse (the shares of nested
 choices multiply), a timer after a task becomes that task's ``wait``, a parallel join
 becomes ``join: all`` on the step after it, and a gateway or end event that cannot be
-attached to a step becomes a zero-work *routing* step, noted as an approximation.
+attached to a step becomes a ``kind: routing`` step (路由: no work, not counted as a
+step), noted.
 """
 
 from __future__ import annotations
@@ -205,8 +206,8 @@ class Resolver:
             self.synth[key] = {"name": self.doc.els[key].name, "join": join, "next": None,
                                "lane": before or key}
             self.doc.notes.append(
-                f"{self.doc.named(key)} {why}, so a back-office step with no work is "
-                "inserted there (one more step for each case that passes it)"
+                f"{self.doc.named(key)} {why}, so a routing step (kind: routing, no work, "
+                "not counted as a step) is inserted there"
             )
             self.synth[key]["next"] = self.next_of(expr)
         return key

@@ -154,10 +154,10 @@ class _Reader:
                                     self.gates.wait.get(t.id), flowkit=self.flowkit)
         for key, info in self.gates.synth.items():
             dept = lane_of.get(info["lane"]) or lane_of.get(key) or depts[0]["id"]
-            steps[key] = {"id": self.step_id[key], "department": dept}
+            steps[key] = {"id": self.step_id[key], "department": dept, "kind": "routing"}
             if info["name"]:
                 steps[key] = {"id": self.step_id[key], "name": " ".join(info["name"].split()),
-                              "department": dept}
+                              "department": dept, "kind": "routing"}
             nexts[key] = info["next"]
             if info["join"]:
                 self.gates.joins.add(key)

@@ -54,7 +54,7 @@ _GENERATED = re.compile(r"(?<![\w-])s\d+(?![\w-])")
 _CHOICES = {
     "level": "国家 省 市 区县 乡镇 村",
     "channel": "窗口 网上 后台 现场 邮寄",
-    "kind": "受理 审查 勘验 审批 缴费 送达 其他",
+    "kind": "受理 审查 勘验 审批 缴费 送达 其他 路由",
 }
 _DURATIONS = ("work", "wait", "time_limit", "legal_limit")
 _TOP_FIELDS = {"arrivals": "per_day", "calendar": "calendar", "handoff": "handoff",
