@@ -342,6 +342,49 @@ def test_routing_round_trips_through_yaml_and_bpmn(tmp_path) -> None:
     assert fk.analyze(q).steps == 4.0 and fk.analyze(q).handoffs == 4.0
 
 
+SHAPES = {
+    "choice at the start": """
+  - {id: X, department: a, kind: routing, next: {A: 0.3, B: 0.7}}
+  - {id: A, department: a, work: 1h, next: E}
+  - {id: B, department: b, work: 1h, next: E}
+  - {id: E, department: a, kind: routing}
+""",
+    "join that chooses": """
+  - {id: A, department: a, next: [B, C]}
+  - {id: B, department: b, next: J}
+  - {id: C, department: a, next: J}
+  - {id: J, department: a, kind: routing, join: all, next: {D: 0.4, E: 0.6}}
+  - {id: D, department: b}
+  - {id: E, department: a}
+""",
+    "merge into a split": """
+  - {id: A, department: a, next: {B: 0.5, C: 0.5}}
+  - {id: B, department: b, next: S}
+  - {id: C, department: a, next: S}
+  - {id: S, department: a, kind: routing, next: [D, E]}
+  - {id: D, department: b, next: J}
+  - {id: E, department: a, next: J}
+  - {id: J, department: b, kind: routing, join: all, next: [F, G]}
+  - {id: F, department: a, next: K}
+  - {id: G, department: b, next: K}
+  - {id: K, department: a, kind: routing, join: all}
+""",
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=list(SHAPES))
+def test_routing_steps_are_written_as_gateways_and_read_back(shape: str, tmp_path) -> None:
+    """A routing step becomes the BPMN gateway it is, and reads back as the same step."""
+    p = fk.loads("name: t\ndepartments: [{id: a}, {id: b}]\nsteps:" + SHAPES[shape])
+    path = fk.to_bpmn(p, tmp_path / "p.bpmn")
+    text = path.read_text(encoding="utf-8")
+    for s in p.steps:
+        tag = "task" if not s.routing else "parallelGateway" if s.flow == "and" or (
+            s.join and s.flow != "xor") else "exclusiveGateway"
+        assert f'<bpmn:{tag} id="{s.id}"' in text
+    assert fk.read_bpmn(path) == p
+
+
 def test_routing_rows_read_and_write_in_a_catalogue(tmp_path) -> None:
     """A catalogue row of kind 路由 reads as a routing step and is written back so."""
     p = block()

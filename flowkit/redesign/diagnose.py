@@ -121,7 +121,7 @@ def _flow_candidates(p: Process) -> list[tuple[Lever, str, str]]:
     try:
         branches = _auto_run(p)
         out.append((parallelize(), ", ".join(b[0] for b in branches),
-                    "consecutive reviews by different departments that need nothing from "
+                    "consecutive back-office or on-site steps that need nothing from "
                     "each other can run at the same time (并联审批)"))
     except LeverError:
         pass

@@ -102,7 +102,12 @@ class _Reader:
         """The one start event and the tasks; raises when there is not one start or no task."""
         doc = self.doc
         starts = [e for e in doc.els.values() if e.tag == "startEvent"]
-        tasks = [e for e in doc.els.values() if e.tag in TASKS]
+        self.gates.step_gateways = {
+            e.id for e in doc.els.values() if e.tag in ("exclusiveGateway", "parallelGateway")
+            and e.elem.find(f"{B}extensionElements/{F}step") is not None
+        }
+        tasks = [e for e in doc.els.values()
+                 if e.tag in TASKS or e.id in self.gates.step_gateways]
         if not starts:
             doc.problems.append("the process has no start event: draw one before the first "
                                 "task")
