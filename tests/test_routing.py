@@ -6,6 +6,8 @@ handoff is counted between the working steps on either side of them (DESIGN §5)
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -39,10 +41,11 @@ def test_routing_kind_reads_in_both_languages() -> None:
     p = block()
     assert (p.step("R").kind, p.step("J").kind, p.step("J").kind_zh) == \
         ("routing", "routing", "路由")
-    assert p.step("R").routing and not p.step("A").routing
+    assert p.step("R").routing
+    assert not p.step("A").routing
 
 
-@pytest.mark.parametrize("field, value", [
+@pytest.mark.parametrize(("field", "value"), [
     ("work", "1h"), ("wait", "1wd"), ("fee", 10), ("materials", "[m]"),
     ("produces", "[m]"), ("channel", "counter"), ("time_limit", "1wd"),
 ])
@@ -317,7 +320,7 @@ def test_parallelize_never_raises_steps(seed: int, n: int, data: st.DataObject) 
         cuts = sorted(data.draw(st.sets(st.integers(1, len(run) - 1), min_size=1),
                                 label="cuts"))
         bounds = [0, *cuts, len(run)]
-        levers.append(L.parallelize(steps=[run[i:j] for i, j in zip(bounds, bounds[1:])]))
+        levers.append(L.parallelize(steps=[run[i:j] for i, j in itertools.pairwise(bounds)]))
     done = 0
     before = fk.analyze(p).steps
     for lever in levers:
@@ -338,8 +341,9 @@ def test_routing_round_trips_through_yaml_and_bpmn(tmp_path) -> None:
     path = tmp_path / "block.bpmn"
     fk.to_bpmn(p, path)
     q = fk.read_bpmn(path)
-    assert q.step("R").kind == "routing" and q.step("J").kind == "routing"
-    assert fk.analyze(q).steps == 4.0 and fk.analyze(q).handoffs == 4.0
+    assert q == p
+    a = fk.analyze(q)
+    assert (a.steps, a.handoffs) == (4.0, 4.0)
 
 
 SHAPES = {

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis.analyze import Analysis, analyze
+from ..analysis.flowcalc import FlowModel
 from ..analysis.load import offered_load, staff_needed
 from ..errors import FlowkitError, LeverError, ModelError
 from ..model.process import Process
@@ -126,9 +127,9 @@ def _flow_candidates(p: Process) -> list[tuple[Lever, str, str]]:
     except LeverError:
         pass
     if p.handoff.mode == "paper":
+        edges = FlowModel(p).edges  # across routing steps: the working steps' transfer
         internal = [f"{s.id}->{t}" for s in p.steps for t in s.targets
-                    if p.step(t).department != s.department
-                    and p.step(t).channel not in ("counter", "online")]
+                    if edges[(s.id, t)].delay is not None]
         if internal:
             out.append((electronic_handoff(), ", ".join(internal[:6]),
                         "paper files take a working day to move between departments; on the "
@@ -136,6 +137,7 @@ def _flow_candidates(p: Process) -> list[tuple[Lever, str, str]]:
     for s in p.steps:
         t = s.next
         if (isinstance(t, str) and s.channel == "backoffice" and p.step(t).channel == "backoffice"
+                and not s.routing and not p.step(t).routing
                 and p.step(t).department == s.department and p.step(t).join is None
                 and [u.id for u in p.steps if t in u.targets] == [s.id]):
             out.append((merge_steps(a=s.id, b=t), f"{s.id}+{t}",
