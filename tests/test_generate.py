@@ -130,9 +130,13 @@ def test_blocks_nest_and_branches_hold_choices():
 
 
 def test_every_kind_and_channel_appears():
-    """A large process uses every step kind, every channel, waits, fees and time limits."""
+    """A large process uses every step kind, every channel, waits, fees and time limits.
+
+    Every kind of working step: the generator makes no routing steps (split and join
+    points are working steps of its processes).
+    """
     p = random_process(500, seed=11)
-    assert {s.kind for s in p.steps} == set(KINDS)
+    assert {s.kind for s in p.steps} == set(KINDS) - {"routing"}
     assert {s.channel for s in p.steps} == set(CHANNELS)
     assert any(not s.wait.is_zero for s in p.steps)
     assert any(s.fee > 0 for s in p.steps)

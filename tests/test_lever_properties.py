@@ -24,8 +24,8 @@ import flowkit as fk
 from flowkit import levers as lv
 from flowkit.analysis.flowcalc import FlowModel
 from flowkit.redesign.levers.channels import _front_desks
+from flowkit.redesign.levers.parallel import _auto_run
 from flowkit.redesign.levers.rework import _rework_into_counters
-from flowkit.redesign.levers.structure import _auto_run
 
 EPS = 1e-9
 #: properties are restricted to the structures where they hold: many draws are skipped

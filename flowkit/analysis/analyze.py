@@ -255,21 +255,21 @@ def _analyze_one(p: Process, case_type: str | None) -> dict[str, float]:
     classes = ("handoffs", "cross_department", "cross_level", "cross_region", "by_applicant")
     out: dict[str, float] = dict.fromkeys(classes, 0.0)
     for e, t in fm.traversals():
-        if e.cross_department:
-            out["handoffs"] += t
-            out["cross_department"] += t
-            out["cross_level"] += t * e.cross_level
-            out["cross_region"] += t * e.cross_region
-            out["by_applicant"] += t * e.by_applicant
+        out["handoffs"] += t * e.counts[0]
+        out["cross_department"] += t * e.counts[0]
+        out["cross_level"] += t * e.counts[1]
+        out["cross_region"] += t * e.counts[2]
+        out["by_applicant"] += t * e.counts[3]
     steps = {s.id: s for s in p.steps}
-    out["steps"] = sum(n.values())
+    out["steps"] = sum(x for v, x in n.items() if not steps[v].routing)
     out["materials"] = sum(n[v] * fm.submissions(steps[v]) for v in n)
     out["distinct_materials"] = distinct_materials(fm)
     out["applicant_steps"] = applicant_steps(fm)
     out["fee"] = sum(n[v] * steps[v].fee for v in n)
     depts: dict[str, set[str]] = {}
     for s in p.steps:
-        depts.setdefault(s.department, set()).add(s.id)
+        if not s.routing:  # a routing step is no 环节 of its department
+            depts.setdefault(s.department, set()).add(s.id)
     out["departments"] = sum(fm.hit_probability(members) for members in depts.values())
 
     fetch = len(p.fetched)

@@ -19,6 +19,7 @@ from ..model.durations import _Dist
 from ..model.process import APPLICANT_CHANNELS, Process, Step
 from ..model.structure import Structure
 from .chain import Chain, longest
+from .handoffs import RoutingPairs
 
 __all__ = ["ABSENT", "Edge", "FlowModel", "Scope"]
 
@@ -38,6 +39,8 @@ class Edge:
     by_applicant: bool
     delay: _Dist | None  # internal transfer delay, None when there is none
     back: bool
+    #: handoffs carried: (cross-department, cross-level, cross-region, by applicant)
+    counts: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     @property
     def delayed(self) -> bool:
@@ -114,28 +117,37 @@ class FlowModel:
     # -- edges -------------------------------------------------------------------
     @cached_property
     def edges(self) -> dict[tuple[str, str], Edge]:
+        """Every flow with the handoffs it carries (across routing steps, see
+        :mod:`flowkit.analysis.handoffs`) and its transfer delay."""
         p = self.process
         back = self.structure.back_edges
+        routing = RoutingPairs(p)
         out: dict[tuple[str, str], Edge] = {}
         delay = p.handoff.delay_or_default
         for s in p.steps:
-            du = p.department(s.department)
             for t in s.targets:
-                v = self.steps[t]
-                dv = p.department(v.department)
-                cross = du.id != dv.id
-                by_app = cross and v.channel in APPLICANT_CHANNELS
+                counts = [0, 0, 0, 0]
+                for u, v in routing.pairs[(s.id, t)]:
+                    du = p.department(self.steps[u].department)
+                    dv = p.department(self.steps[v].department)
+                    if du.id == dv.id:
+                        continue
+                    counts[0] += 1
+                    counts[1] += du.level is not None and dv.level is not None \
+                        and du.level != dv.level
+                    counts[2] += bool(du.region) and bool(dv.region) and du.region != dv.region
+                    counts[3] += self.steps[v].channel in APPLICANT_CHANNELS
+                c = (counts[0], counts[1], counts[2], counts[3])
                 out[(s.id, t)] = Edge(
                     source=s.id,
                     target=t,
-                    cross_department=cross,
-                    cross_level=cross and du.level is not None and dv.level is not None
-                    and du.level != dv.level,
-                    cross_region=cross and bool(du.region) and bool(dv.region)
-                    and du.region != dv.region,
-                    by_applicant=by_app,
-                    delay=delay if cross and not by_app else None,
+                    cross_department=c[0] > 0,
+                    cross_level=c[1] > 0,
+                    cross_region=c[2] > 0,
+                    by_applicant=c[3] > 0,
+                    delay=delay if routing.delayed(s.id, t) else None,
                     back=(s.id, t) in back,
+                    counts=c,
                 )
         return out
 

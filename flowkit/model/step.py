@@ -298,9 +298,37 @@ class Step(FrozenModel):
                             f"by_type.{type_id}.{target} is not a target of next "
                             f"({', '.join(nxt)}): by_type only re-weights next's targets"
                         )
+        if self.kind == "routing":
+            problems.extend(self._routing_problems())
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    def _routing_problems(self) -> list[str]:
+        """What a routing step (a split or join point, no work) may not have."""
+        what = {
+            "work": not self.work.is_zero, "wait": not self.wait.is_zero,
+            "fee": self.fee > 0, "materials": bool(self.materials),
+            "produces": bool(self.produces), "schedule": self.schedule is not None,
+            "time_limit": self.time_limit is not None,
+            "legal_limit": self.legal_limit is not None,
+        }
+        out = [
+            f"{field} is set on a routing step: a routing step is a split or join point "
+            f"with no work; drop {field}, or make the step another kind (e.g. other)"
+            for field, bad in what.items() if bad
+        ]
+        if self.channel != "backoffice":
+            out.append(
+                f"channel {self.channel} is set on a routing step: a routing step involves "
+                "nobody; drop channel, or make the step another kind (e.g. other)"
+            )
+        return out
+
+    @property
+    def routing(self) -> bool:
+        """True for a routing step (路由): a split or join point that is not a 环节."""
+        return self.kind == "routing"
 
     # -- derived views --------------------------------------------------------
     @property

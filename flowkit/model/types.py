@@ -65,11 +65,11 @@ _LEVEL_ALIASES = {
 }
 
 KINDS: tuple[str, ...] = (
-    "intake", "review", "inspection", "approval", "payment", "delivery", "other",
+    "intake", "review", "inspection", "approval", "payment", "delivery", "other", "routing",
 )
 KIND_ZH: dict[str, str] = {
     "intake": "受理", "review": "审查", "inspection": "勘验", "approval": "审批",
-    "payment": "缴费", "delivery": "送达", "other": "其他",
+    "payment": "缴费", "delivery": "送达", "other": "其他", "routing": "路由",
 }
 _KIND_ALIASES = {
     **{zh: en for en, zh in KIND_ZH.items()},
@@ -77,7 +77,7 @@ _KIND_ALIASES = {
     "核查": "inspection", "现场核查": "inspection", "现场勘验": "inspection", "踏勘": "inspection",
     "决定": "approval", "审定": "approval", "审批决定": "approval", "缴纳": "payment",
     "收费": "payment", "出证": "delivery", "发证": "delivery", "领证": "delivery",
-    "办结": "delivery",
+    "办结": "delivery", "路由节点": "routing", "网关": "routing", "gateway": "routing",
 }
 
 CHANNELS: tuple[str, ...] = ("counter", "online", "backoffice", "onsite", "mail")
@@ -116,7 +116,9 @@ Level = Annotated[
     BeforeValidator(_enum("level", LEVELS, _LEVEL_ALIASES)),
 ]
 Kind = Annotated[
-    Literal["intake", "review", "inspection", "approval", "payment", "delivery", "other"],
+    Literal[
+        "intake", "review", "inspection", "approval", "payment", "delivery", "other", "routing"
+    ],
     BeforeValidator(_enum("kind", KINDS, _KIND_ALIASES)),
 ]
 Channel = Annotated[

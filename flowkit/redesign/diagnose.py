@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis.analyze import Analysis, analyze
+from ..analysis.flowcalc import FlowModel
 from ..analysis.load import offered_load, staff_needed
 from ..errors import FlowkitError, LeverError, ModelError
 from ..model.process import Process
@@ -37,8 +38,8 @@ from .levers import (
     share_data,
     single_window,
 )
+from .levers.parallel import _auto_run
 from .levers.rework import _rework_into_counters
-from .levers.structure import _auto_run
 
 _log = logging.getLogger("flowkit")
 
@@ -121,14 +122,14 @@ def _flow_candidates(p: Process) -> list[tuple[Lever, str, str]]:
     try:
         branches = _auto_run(p)
         out.append((parallelize(), ", ".join(b[0] for b in branches),
-                    "consecutive reviews by different departments that need nothing from "
+                    "consecutive back-office or on-site steps that need nothing from "
                     "each other can run at the same time (并联审批)"))
     except LeverError:
         pass
     if p.handoff.mode == "paper":
+        edges = FlowModel(p).edges  # across routing steps: the working steps' transfer
         internal = [f"{s.id}->{t}" for s in p.steps for t in s.targets
-                    if p.step(t).department != s.department
-                    and p.step(t).channel not in ("counter", "online")]
+                    if edges[(s.id, t)].delay is not None]
         if internal:
             out.append((electronic_handoff(), ", ".join(internal[:6]),
                         "paper files take a working day to move between departments; on the "
@@ -136,6 +137,7 @@ def _flow_candidates(p: Process) -> list[tuple[Lever, str, str]]:
     for s in p.steps:
         t = s.next
         if (isinstance(t, str) and s.channel == "backoffice" and p.step(t).channel == "backoffice"
+                and not s.routing and not p.step(t).routing
                 and p.step(t).department == s.department and p.step(t).join is None
                 and [u.id for u in p.steps if t in u.targets] == [s.id]):
             out.append((merge_steps(a=s.id, b=t), f"{s.id}+{t}",

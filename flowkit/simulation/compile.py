@@ -64,7 +64,8 @@ class CStep:
     cum: list[float]
     cum_by_type: dict[int, list[float]]
     back: list[bool]
-    hand: list[tuple[int, int, int, int] | None]  # (cross_dept, level, region, by_applicant)
+    # handoffs a flow carries (cross_dept, level, region, by_applicant); None: none
+    hand: list[tuple[int, int, int, int] | None]
     delay: list[Timing | None]
     join: bool
     split_join: int
@@ -75,7 +76,7 @@ class CStep:
     mbit: int = 0  # the unshared materials the step lists, as bits (distinct_materials)
     applicant_step: bool = False  # a counter or online step (applicant_steps)
     dbit: int = 0  # its department, as a bit (departments)
-    routing: bool = False  # a split or join point, not a 环节: not counted as a step
+    routing: bool = False  # a routing step: no 环节, not counted in steps or departments
     intake: bool = False  # the statutory clock starts when the first such step ends
     approval: bool = False  # ... and stops when the last such step ends
     excluded: bool = False  # a special step (特殊环节): its time is not on the clock
@@ -349,6 +350,7 @@ def _step(p: Process, fm: FlowModel, s: Step, i: int, pos: int, index: dict[str,
         intake=s.kind == "intake",
         approval=s.kind == "approval",
         excluded=s.clock == "excluded",
+        routing=s.routing,
     )
 
 
@@ -377,10 +379,9 @@ def _flows(
     for t in s.targets:
         e = fm.edges[(s.id, t)]
         back.append(e.back)
-        hand.append(
-            (1, int(e.cross_level), int(e.cross_region), int(e.by_applicant))
-            if e.cross_department else None
-        )
+        # the handoffs across routing steps are counted here, at compile time: a flow
+        # carries every working-step pair it stands for (flowkit.analysis.handoffs)
+        hand.append(e.counts if e.counts[0] else None)
         if e.delay is not None and not e.delay.is_zero:
             tdept = p.department(p.step(t).department)
             tcal = tdept.calendar or p.calendar

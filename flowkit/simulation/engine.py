@@ -364,8 +364,8 @@ class _Run:
                 continue
             k = 0 if flow != XOR else self._choose(cp, cs, st, repeat)
             h = st.hand[k]
-            if h is not None:
-                n_hand += 1
+            if h is not None:  # the handoffs the flow carries (across routing steps)
+                n_hand += h[0]
                 if st.cross[k]:
                     self._cross(acc, h)
             back = st.back[k]
@@ -434,7 +434,7 @@ class _Run:
 
     @staticmethod
     def _handoff(acc: Acc, h: tuple[int, int, int, int]) -> None:
-        acc.handoffs += 1
+        acc.handoffs += h[0]
         _Run._cross(acc, h)
 
     @staticmethod

@@ -6,7 +6,8 @@ steps. :class:`Resolver` follows each flow to the steps it reaches, as an expres
 ``("and", gateway, [expr, …])``. Chains of gateways collapse (the shares of nested
 choices multiply), a timer after a task becomes that task's ``wait``, a parallel join
 becomes ``join: all`` on the step after it, and a gateway or end event that cannot be
-attached to a step becomes a zero-work *routing* step, noted as an approximation.
+attached to a step becomes a ``kind: routing`` step (路由: no work, not counted as a
+step), noted.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class Resolver:
         """The tasks (and routing steps) after a parallel join: ``join: all``."""
         self.synth: dict[str, dict[str, Any]] = {}
         """The routing steps inserted, by the id of the element each stands for."""
+        self.step_gateways: set[str] = set()
+        """Gateways that carry the flowkit data of a routing step: read as that step."""
 
     # -- shares of a choice ------------------------------------------------------------
     def probabilities(self, gw: El) -> list[float]:
@@ -116,7 +119,7 @@ class Resolver:
         ``path`` holds the gateways and events passed since the last task.
         """
         el = self.doc.els[self.doc.flows[fid].target]
-        if el.tag in TASKS:
+        if el.tag in TASKS or el.id in self.step_gateways:
             return ("step", el.id)
         if el.tag == "endEvent":
             return ("end", el.id)
@@ -172,6 +175,18 @@ class Resolver:
             self.joins.add(after[1])
         return after
 
+    def out_of_routing(self, el: El) -> Expr:
+        """Where a gateway that stands for a routing step leads (it splits or chooses
+        itself; a parallel one that several flows reach is the step's ``join: all``)."""
+        inner = frozenset({el.id})
+        if el.tag == "exclusiveGateway":
+            return self.through_exclusive(el, inner)
+        if len(el.incoming) > 1:
+            self.joins.add(el.id)
+        if len(el.outgoing) > 1:
+            return ("and", el.id, [self.resolve(o, None, inner) for o in el.outgoing])
+        return self.resolve(el.outgoing[0], None, inner)
+
     def timer(self, el: El, task: str | None) -> None:
         """The wait a timer event right after ``task`` gives it."""
         if task is None or len(el.incoming) != 1:
@@ -205,8 +220,8 @@ class Resolver:
             self.synth[key] = {"name": self.doc.els[key].name, "join": join, "next": None,
                                "lane": before or key}
             self.doc.notes.append(
-                f"{self.doc.named(key)} {why}, so a back-office step with no work is "
-                "inserted there (one more step for each case that passes it)"
+                f"{self.doc.named(key)} {why}, so a routing step (kind: routing, no work, "
+                "not counted as a step) is inserted there"
             )
             self.synth[key]["next"] = self.next_of(expr)
         return key
@@ -262,6 +277,8 @@ class Resolver:
         """Where the flows out of a task lead; several without a gateway split in parallel."""
         if not el.outgoing:
             return None
+        if el.id in self.step_gateways:
+            return self.out_of_routing(el)
         if len(el.outgoing) == 1:
             return self.resolve(el.outgoing[0], el.id, frozenset())
         if any(self.doc.flows[f].elem.find(f"{B}conditionExpression") is not None

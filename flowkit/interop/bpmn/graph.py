@@ -4,6 +4,11 @@ A task per step; an exclusive merge gateway before a step that several flows rea
 parallel join gateway before a ``join: all`` step; after a step an end event, an
 exclusive choice gateway or a parallel split gateway, as its ``next`` says; and one
 start event before the first step.
+
+A routing step (``kind: routing``) is written as the gateway it is, carrying its
+flowkit data: a parallel gateway for a split or a join (a join that then chooses gets
+a parallel join gateway before its exclusive one), an exclusive gateway for a choice
+or a plain pass-through; one that ends the process is followed by an end event.
 """
 
 from __future__ import annotations
@@ -69,8 +74,38 @@ class _Builder:
         self.nodes[target].incoming.append(f.id)
         self.flows.append(f)
 
+    def routing_nodes(self, s: Step, arriving: int) -> None:
+        """A routing step: one gateway standing for the step (see the module doc)."""
+        bid = self.bpmn_id[s.id]
+        parallel = s.flow == "and" or (s.join == "all" and s.flow != "xor")
+        gw = ""
+        if s.join == "all" and not parallel:
+            gw = self.node(Node(self.ids.fresh(f"Join_{bid}"), "parallelGateway",
+                                s.department, direction="Converging"))
+        elif arriving > 1 and s.join is None and (parallel or s.flow != "seq"):
+            gw = self.node(Node(self.ids.fresh(f"Merge_{bid}"), "exclusiveGateway",
+                                s.department, direction="Converging"))
+        joining = (s.join == "all" or arriving > 1) and not gw
+        splitting = len(s.targets) > 1
+        direction = "Mixed" if joining and splitting else "Converging" if joining else \
+            "Diverging" if splitting else None
+        tag = "parallelGateway" if parallel else "exclusiveGateway"
+        node = self.node(Node(bid, tag, s.department, name=s.name, step=s.id,
+                              direction=direction))
+        if gw:
+            self.flow(gw, node)
+        self.entry[s.id] = gw or node
+        self.leave[s.id] = node
+        if s.flow == "end":
+            self.leave[s.id] = self.node(Node(self.ids.fresh(f"End_{bid}"), "endEvent",
+                                              s.department, name="结束"))
+            self.flow(node, self.leave[s.id])
+
     def step_nodes(self, s: Step, arriving: int) -> None:
         """The nodes of one step: a gateway before its task, the task, the node after it."""
+        if s.routing:
+            self.routing_nodes(s, arriving)
+            return
         bid = self.bpmn_id[s.id]
         gw = ""
         if s.join == "all":
@@ -99,6 +134,10 @@ class _Builder:
     def step_flows(self, s: Step) -> None:
         """The flows out of one step's task, and out of the node after it."""
         task = self.bpmn_id[s.id]
+        if s.routing:
+            for t, prob in s.branches:
+                self.flow(task, self.entry[t], prob if s.flow == "xor" else None)
+            return
         if s.flow == "seq":
             self.flow(task, self.entry[s.targets[0]])
             return

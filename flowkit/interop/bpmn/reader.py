@@ -103,7 +103,12 @@ class _Reader:
         """The one start event and the tasks; raises when there is not one start or no task."""
         doc = self.doc
         starts = [e for e in doc.els.values() if e.tag == "startEvent"]
-        tasks = [e for e in doc.els.values() if e.tag in TASKS]
+        self.gates.step_gateways = {
+            e.id for e in doc.els.values() if e.tag in ("exclusiveGateway", "parallelGateway")
+            and e.elem.find(f"{B}extensionElements/{F}step") is not None
+        }
+        tasks = [e for e in doc.els.values()
+                 if e.tag in TASKS or e.id in self.gates.step_gateways]
         if not starts:
             doc.problems.append("the process has no start event: draw one before the first "
                                 "task")
@@ -155,10 +160,10 @@ class _Reader:
                                     self.gates.wait.get(t.id), flowkit=self.flowkit)
         for key, info in self.gates.synth.items():
             dept = lane_of.get(info["lane"]) or lane_of.get(key) or depts[0]["id"]
-            steps[key] = {"id": self.step_id[key], "department": dept}
+            steps[key] = {"id": self.step_id[key], "department": dept, "kind": "routing"}
             if info["name"]:
                 steps[key] = {"id": self.step_id[key], "name": " ".join(info["name"].split()),
-                              "department": dept}
+                              "department": dept, "kind": "routing"}
             nexts[key] = info["next"]
             if info["join"]:
                 self.gates.joins.add(key)

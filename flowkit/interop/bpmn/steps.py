@@ -224,7 +224,8 @@ def _from_data(doc: Document, el: El, tree: dict[str, Any], ext: ET.Element) -> 
     fields = read_record(ext, doc.problems, STEP_LISTS)
     tree.update((k, v) for k, v in fields.items() if k not in ("id", "unnamed"))
     ext_channel = tree.get("channel", "backoffice")
-    if CHANNEL_TASK.get(ext_channel, el.tag) != el.tag:  # the task type was changed
+    if el.tag in TASK_CHANNEL and CHANNEL_TASK.get(ext_channel, el.tag) != el.tag:
+        # the task type was changed
         tree["channel"] = TASK_CHANNEL[el.tag]
     sched = ext.find(f"{F}schedule")
     if sched is not None:

@@ -42,7 +42,7 @@ def read_catalogue(path: PathLike, *, sheet: str | int | None = None) -> dict[st
     * 办理地点 (location) — the department's usual place is the first one given for
       it; a row with a different one has its own step location.
     * 办理方式 (channel: 窗口 网上 后台 现场 邮寄), 环节类型 (kind: 受理 审查 勘验
-      审批 缴费 送达).
+      审批 缴费 送达, or 路由 for a split or join point with no work).
     * 办理时长 (work), 等待时长 (wait), 承诺时限 (time_limit), 法定时限
       (legal_limit) — ``30分钟``, ``0.5小时``, ``3个工作日``, ``2天`` (calendar days),
       ``30min``, ``exp(30min)``; ``即办`` / ``当场`` is 0. A bare 时限 is refused as

@@ -56,7 +56,7 @@ _GENERATED = re.compile(r"(?<![\w-])s\d+(?![\w-])")
 _CHOICES = {
     "level": "国家 省 市 区县 乡镇 村",
     "channel": "窗口 网上 后台 现场 邮寄",
-    "kind": "受理 审查 勘验 审批 缴费 送达 其他",
+    "kind": "受理 审查 勘验 审批 缴费 送达 其他 路由",
 }
 #: a 收费 text that states a rule (按…元/件, 收费标准 …), not an amount
 _FEE_RULE = re.compile(r"按|元\s*/|/\s*[件本次份平方米]|标准|收取|计费|计收")

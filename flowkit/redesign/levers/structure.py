@@ -1,9 +1,9 @@
 """Structure levers: which steps there are and in what order they run.
 
-并联审批 :class:`parallelize`, 取消环节 :class:`remove_step`, 合并环节
-:class:`merge_steps` and 扁平化 :class:`flatten` rewire the flows between steps;
-removing a step (alone or by level) reconnects its predecessors through
-:func:`_remove`.
+取消环节 :class:`remove_step`, 合并环节 :class:`merge_steps` and 扁平化
+:class:`flatten` rewire the flows between steps; removing a step (alone or by
+level) reconnects its predecessors through :func:`_remove`. 并联审批
+:class:`parallelize` lives in :mod:`.parallel` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -18,200 +18,12 @@ from ...model.durations import _Dist, add_durations
 from ...model.process import Process, Step
 from ...model.types import LEVELS, Level
 from ..edit import Editor
-from .base import Lever, _as_tuple, _as_workdays, _need_steps, _require_text, _zero
+from .base import Lever, _as_workdays, _need_steps, _require_text, _zero
+from .parallel import parallelize
 
 __all__ = ["flatten", "merge_steps", "parallelize", "remove_step"]
 
 _LEVEL: TypeAdapter[Level] = TypeAdapter(Level)
-
-
-# ---------------------------------------------------------------------------- 并联审批
-@dataclass(frozen=True, repr=False)
-class parallelize(Lever):
-    """并联审批: consecutive steps (or chains of them) that need nothing the others
-    produce become parallel branches.
-
-    ``steps`` lists the branches in order: a step id, or a list of consecutive step
-    ids (a chain that stays in sequence inside its branch). Together they must be one
-    run of sequential steps. ``None`` takes the longest run of back-office or on-site
-    reviews and inspections of at least two departments.
-    """
-
-    steps: tuple[Any, ...] | None = None
-    name: ClassVar[str] = "parallelize"
-    primary: ClassVar[tuple[str, ...]] = ("workdays",)
-    label: ClassVar[str] = "并联审批"
-
-    def __post_init__(self) -> None:
-        if self.steps is not None:
-            branches = tuple(
-                (b,) if isinstance(b, str) else tuple(b) for b in _as_tuple(self.steps) or ()
-            )
-            object.__setattr__(self, "steps", branches)
-
-    def _edit(self, ed: Editor, p: Process) -> str | None:
-        branches = [list(b) for b in self.steps] if self.steps is not None else _auto_run(p)
-        flat = [s for b in branches for s in b]
-        chain = _check_branches(p, branches, flat)
-        split = _split_before(ed, p, chain[0])
-        ed.set_step(split, "next", [b[0] for b in branches])
-        join = _join_after(ed, p, chain[-1], flat)
-        for b in branches:
-            for s, t in zip(b, [*b[1:], join], strict=True):
-                ed.set_step(s, "next", t)
-        return f"branches: {' | '.join(' -> '.join(b) for b in branches)}; join: {join}"
-
-
-def _check_branches(p: Process, branches: list[list[str]], flat: list[str]) -> list[str]:
-    """The run the branches make up, in flow order, or why they cannot run in parallel."""
-    _need_steps(p, flat, "parallelize")
-    if len(branches) < 2:
-        raise LeverError("parallelize: give at least two branches")
-    if len(set(flat)) != len(flat):
-        raise LeverError("parallelize: a step is listed in two branches")
-    chain = _chain_of(p, flat)
-    pos = {s: i for i, s in enumerate(chain)}
-    for b in branches:
-        idx = [pos[s] for s in b]
-        if idx != list(range(idx[0], idx[0] + len(idx))):
-            raise LeverError(
-                f"parallelize: branch {b} is not a run of consecutive steps in the flow "
-                f"({' -> '.join(chain)})"
-            )
-    _check_independent(p, branches)
-    return chain
-
-
-def _check_independent(p: Process, branches: list[list[str]]) -> None:
-    """A branch may not need what another produces."""
-    for i, a in enumerate(branches):
-        made = {m: s for s in a for m in p.step(s).produces}
-        for j, b in enumerate(branches):
-            if i == j:
-                continue
-            for s in b:
-                for m in p.step(s).materials:
-                    if m in made:
-                        raise LeverError(
-                            f"parallelize: step '{s}' needs '{m}', which step '{made[m]}' "
-                            "of another branch produces; they cannot run in parallel"
-                        )
-
-
-def _split_before(ed: Editor, p: Process, first: str) -> str:
-    """The split: the single predecessor with a plain sequence, else a new split step."""
-    preds = [u for u in ed.steps if first in ed.targets(u)]
-    if len(preds) == 1 and isinstance(ed.steps[preds[0]]["next"], str):
-        return preds[0]
-    pred_depts = {ed.steps[u]["department"] for u in preds}
-    split = ed.add_step(
-        # one department feeding the run keeps the file; several: the run's own
-        {"id": ed.fresh_id(f"{first}_split"), "name": "并联分发",
-         "department": pred_depts.pop() if len(pred_depts) == 1 else
-         p.step(first).department, "next": first},
-        after=preds[0] if preds else None,
-    )
-    for u in preds:
-        ed.replace_target(u, first, split)
-    if p.start_step == first:
-        ed.set_top("start", split)
-    return split
-
-
-def _join_after(ed: Editor, p: Process, last: str, flat: list[str]) -> str:
-    """The join: the successor when it can become one, else a new join step."""
-    succ = p.step(last).next
-    assert succ is None or isinstance(succ, str)
-    if succ is not None and p.step(succ).join is None and \
-            [u for u in ed.steps if succ in ed.targets(u) and u not in flat] == []:
-        ed.set_step(succ, "join", "all")
-        return succ
-    return ed.add_step(
-        {"id": ed.fresh_id(f"{last}_join"), "name": "并联汇合",
-         "department": p.step(last).department, "join": "all", "next": succ},
-        after=last,
-    )
-
-
-def _chain_of(p: Process, members: list[str]) -> list[str]:
-    """Order ``members`` as one run of sequential steps, or say why they are not."""
-    mset = set(members)
-    for s in members:
-        st = p.step(s)
-        if st.flow not in ("seq", "end"):
-            raise LeverError(
-                f"parallelize: step '{s}' continues by a {st.flow.upper()} flow; only steps "
-                "in plain sequence can be made parallel"
-            )
-        if st.join is not None:
-            raise LeverError(f"parallelize: step '{s}' is a join; it cannot become a branch")
-    starts = [s for s in members
-              if not any(s in p.step(u).targets for u in mset if u != s)]
-    if len(starts) != 1:
-        raise LeverError(
-            f"parallelize: steps {members} are not one run of consecutive steps in sequence"
-        )
-    chain = [starts[0]]
-    while len(chain) < len(members):
-        nxt = p.step(chain[-1]).next
-        if not isinstance(nxt, str) or nxt not in mset:
-            raise LeverError(
-                f"parallelize: steps {members} are not one run of consecutive steps in sequence"
-            )
-        preds = [u.id for u in p.steps if nxt in u.targets]
-        if preds != [chain[-1]]:
-            raise LeverError(f"parallelize: step '{nxt}' is also reached from "
-                             f"{[x for x in preds if x != chain[-1]]}; it cannot become a branch")
-        chain.append(nxt)
-    return chain
-
-
-def _auto_run(p: Process) -> list[list[str]]:
-    """The longest run of sequential reviews/inspections of at least two departments."""
-    preds: dict[str, list[str]] = {s.id: [] for s in p.steps}
-    for s in p.steps:
-        for t in s.targets:
-            preds[t].append(s.id)
-
-    def ok(sid: str) -> bool:
-        s = p.step(sid)
-        return (s.kind in ("review", "inspection") and s.channel in ("backoffice", "onsite")
-                and s.flow in ("seq", "end") and s.join is None)
-
-    best: list[str] = []
-    for s in p.steps:
-        if not ok(s.id):
-            continue
-        if len(preds[s.id]) == 1 and ok(preds[s.id][0]) and \
-                p.step(preds[s.id][0]).next == s.id:
-            continue  # not the start of a run
-        run = [s.id]
-        while True:
-            nxt = p.step(run[-1]).next
-            if not isinstance(nxt, str) or not ok(nxt) or preds[nxt] != [run[-1]]:
-                break
-            run.append(nxt)
-        cut = _cut_at_dependency(p, run)
-        if len(cut) >= 2 and len({p.step(x).department for x in cut}) >= 2 and len(cut) > len(best):
-            best = cut
-    if not best:
-        raise LeverError(
-            f"parallelize: '{p.name}' has no run of two or more sequential reviews or "
-            "inspections (of different departments) to run in parallel"
-        )
-    return [[s] for s in best]
-
-
-def _cut_at_dependency(p: Process, run: list[str]) -> list[str]:
-    """The start of ``run`` up to the first step that needs what an earlier one produces."""
-    made: set[str] = set()
-    cut = []
-    for sid in run:
-        if made & set(p.step(sid).materials):
-            break
-        cut.append(sid)
-        made |= set(p.step(sid).produces)
-    return cut
 
 
 # ---------------------------------------------------------------------------- 取消 / 合并环节
