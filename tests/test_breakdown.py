@@ -56,7 +56,8 @@ def test_queue_while_open_and_overnight() -> None:
     _, r = _run("  - {id: s, department: a, work: 1h}",
                 at=["2026-01-05 16:30", "2026-01-05 16:30"])
     first, second = r.cases.iloc[0], r.cases.iloc[1]
-    assert first["t_work"] == pytest.approx(1 * H) and first["t_queue"] == 0
+    assert first["t_work"] == pytest.approx(1 * H)
+    assert first["t_queue"] == 0
     assert second["t_queue"] == pytest.approx(1 * H)
     assert second["queue_hours"] == pytest.approx(1.0)
     assert second["t_closed"] == pytest.approx(15.5 * H)

@@ -156,7 +156,8 @@ class Analysis:
         ``t_queue`` (0: static analysis has no queues; simulate for them),
         ``t_closed`` (waiting for a scheduled session; nights and weekends are not
         working days), ``t_wait`` (step waits), ``t_transfer`` (handoff delays),
-        ``t_applicant`` (the longest fetch trip and the applicant's own delays). Columns ``workdays``, ``share`` (of
+        ``t_applicant`` (the longest fetch trip and the applicant's own delays).
+        Columns ``workdays``, ``share`` (of
         the total; NaN when it is 0) and the labels. With case types, the
         share-weighted mean over types.
 
@@ -172,15 +173,17 @@ class Analysis:
         ...   - {id: r, department: b, work: 7h, wait: 2wd}
         ... ''')
         >>> b = fk.analyze(p).breakdown()
-        >>> b["workdays"].round(2).to_dict()
-        {'t_work': 1.5, 't_queue': 0.0, 't_closed': 0.0, 't_wait': 2.0, 't_transfer': 1.0, 't_applicant': 0.0}
+        >>> b["workdays"].round(2).tolist()      # work, queue, closed, wait, transfer, applicant
+        [1.5, 0.0, 0.0, 2.0, 1.0, 0.0]
         >>> float(b["workdays"].sum()) == fk.analyze(p).workdays
         True
         """
         p = self.process
-        types = [(t.share, t.id) for t in p.case_types] or [(1.0, None)]
+        types: list[tuple[float, str | None]] = [(t.share, t.id) for t in p.case_types]
+        types = types or [(1.0, None)]
         total = sum(w for w, _ in types)
-        parts = sum(w * _critical_parts(p, t) for w, t in types) / total
+        parts: np.ndarray = sum((w * _critical_parts(p, t) for w, t in types),
+                                np.zeros(len(BREAKDOWN_ROWS))) / total
         whole = float(parts.sum())
         return pd.DataFrame({
             "workdays": parts,

@@ -283,8 +283,8 @@ class Result:
         ... steps: [{id: s, department: a, work: 6h, wait: 18h}]
         ... ''')
         >>> b = fk.simulate(p, n_cases=20, seed=1, replications=2).breakdown()
-        >>> b["days"].round(2).to_dict()
-        {'t_work': 0.25, 't_queue': 0.0, 't_closed': 0.0, 't_wait': 0.75, 't_transfer': 0.0, 't_applicant': 0.0}
+        >>> b["days"].round(2).tolist()          # work, queue, closed, wait, transfer, applicant
+        [0.25, 0.0, 0.0, 0.75, 0.0, 0.0]
         >>> b["share"].round(2).tolist()
         [0.25, 0.0, 0.0, 0.75, 0.0, 0.0]
         """
