@@ -151,7 +151,9 @@ def test_standard_chain_with_declared_visits_and_limits(tmp_path: Path) -> None:
         ("决定", "approval", "backoffice"), ("送达", "delivery", "counter")]
     assert p.steps[0].materials == ("申请书",)
     assert str(p.steps[1].wait) == "5wd"
-    assert str(p.steps[-1].time_limit) == "5wd"  # provisional: the service commitment
+    assert str(p.time_limit) == "5wd"  # the service's commitment, on the statutory clock
+    assert str(p.legal_limit) == "20wd"
+    assert fk.analyze(p).clock_workdays == pytest.approx(5.0)
     assert p.steps[-1].fee == 80.0
     a = fk.analyze(p)
     # counter intake, a 5-working-day review, counter delivery: 2 visits, 5 working days
@@ -193,6 +195,8 @@ def test_steps_table_sets_channels_limits_and_waits(tmp_path: Path) -> None:
     p = sl.processes["E1"]
     assert [(s.name, s.channel, str(s.wait)) for s in p.steps] == [
         ("受理", "counter", "0wd"), ("现场勘验", "onsite", "3wd"), ("决定", "backoffice", "4wd")]
+    assert [s.clock for s in p.steps] == ["counted", "excluded", "counted"]  # 是否计入 = 否
+    assert fk.analyze(p).clock_workdays == pytest.approx(4.0)
     m = fk.audit(sl)
     assert m.empty  # 1 visit as declared; clock 4 (勘验 not counted) ≤ 10
 

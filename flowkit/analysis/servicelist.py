@@ -42,11 +42,12 @@ _TOL = 1e-9
 
 
 def _chunk_metrics(items: Sequence[tuple[str, Process]]) -> list[tuple[Any, ...]]:
-    """(code, visits, fetch trips, workdays, submissions) of each service of a chunk."""
+    """(code, visits, fetch trips, workdays, submissions, clock) of each service of a chunk."""
     out = []
     for code, p in items:
         a = analyze(p)
-        out.append((code, a.visits, float(a.fetch_trips), a.workdays, a.materials))
+        out.append((code, a.visits, float(a.fetch_trips), a.workdays, a.materials,
+                    a.clock_workdays))
     return out
 
 
@@ -64,8 +65,9 @@ def service_metrics(sl: ServiceList, *, executor: Any = None) -> pd.DataFrame:
     """The computed figures of every service, indexed by 事项编码.
 
     Columns: ``visits``, ``fetch_trips``, ``workdays`` (static critical path),
-    ``materials`` (submissions) and ``clock_workdays`` (``workdays`` less the waits
-    of steps not counted in the statutory clock, 是否计入法定时限 = 否).
+    ``materials`` (submissions) and ``clock_workdays`` (the statutory clock of
+    :attr:`flowkit.Analysis.clock_workdays`: 受理 to 决定, without the steps not counted
+    in it, 是否计入法定时限 = 否, which read as ``clock: excluded``).
 
     Parameters
     ----------
@@ -85,11 +87,7 @@ def service_metrics(sl: ServiceList, *, executor: Any = None) -> pd.DataFrame:
     items = list(sl.processes.items())
     chunks = [items[i:i + _CHUNK] for i in range(0, len(items), _CHUNK)]
     rows = [r for part in _run(chunks, executor) for r in part]
-    m = pd.DataFrame(rows, columns=["事项编码", *METRIC_COLUMNS[:4]]).set_index("事项编码")
-    st = sl.steps
-    off = st.loc[~st["counted"].astype(bool)].groupby("code")["limit"].sum()
-    m["clock_workdays"] = m["workdays"] - off.reindex(m.index).fillna(0.0)
-    return m
+    return pd.DataFrame(rows, columns=["事项编码", *METRIC_COLUMNS]).set_index("事项编码")
 
 
 def _g(x: float) -> str:

@@ -8,14 +8,9 @@ at most 2). Materials are handed in at the first 受理 step; a 政府部门核�
 not marked 共享 is ``issued_by`` its 出具单位, added as a department, so analysis
 counts its fetch trip.
 
-PROVISIONAL: the model has no process-level ``time_limit``/``legal_limit`` yet
-(DESIGN §6 adds them). Until it does, the service's 承诺办结时限 and 法定办结时限
-are the ``time_limit``/``legal_limit`` of the last step (when the steps table
-gives that step none) and stay in ``ServiceList.declared``. When the process
-fields exist, set them here instead and drop this fallback. Likewise, a step not
-counted in the statutory clock (是否计入法定时限 = 否) cannot be marked
-``clock: excluded`` yet: it is kept in ``ServiceList.steps.counted`` and the audit
-leaves it out of the clock.
+The service's 承诺办结时限 and 法定办结时限 are the process's ``time_limit`` and
+``legal_limit`` (the statutory clock's limits); a step the export does not count in
+the statutory clock (是否计入法定时限 = 否) is ``clock: excluded``.
 """
 
 from __future__ import annotations
@@ -79,6 +74,8 @@ def _listed_steps(code: str, rows: list[dict[str, Any]], did: str, depts: dict[s
                 "department": sid}
         if r["limit"] is not None:
             step["time_limit"] = step["wait"] = _wd(r["limit"])
+        if not r["counted"]:
+            step["clock"] = "excluded"
         if r["limit"]:
             notes.append(f"{code}: 环节「{r['name']}」 waits its 办理时限 ({r['limit']:g} "
                          "working days): the export holds no durations")
@@ -111,15 +108,13 @@ def service_process(code: str, svc: dict[str, Any], mats: list[dict[str, Any]],
         if materials:
             notes.append(f"{code}: no 受理 step: the materials are handed in at the first step")
     chain[intake]["materials"] = tuple(materials)
-    last = chain[-1]
-    for key in ("time_limit", "legal_limit"):  # PROVISIONAL, see the module docstring
-        if svc.get(key) is not None and last.get(key) is None:
-            last[key] = _wd(svc[key])
+    limits: dict[str, str | None] = {k: _wd(svc.get(k)) for k in ("time_limit", "legal_limit")}
     committed, legal = svc.get("time_limit"), svc.get("legal_limit")
     if committed is not None and legal is not None and committed > legal:
-        last.pop("legal_limit", None)  # the model refuses it; the audit reports it
+        limits["legal_limit"] = None  # the model refuses it; the audit reports it
         notes.append(f"{code}: 承诺办结时限 exceeds 法定办结时限: the legal limit is left "
                      "off the process (see the audit)")
+    last = chain[-1]
     if svc.get("fee"):
         last["fee"] = svc["fee"]
         notes.append(f"{code}: the fee ({svc['fee']:g} 元) is paid at the last step")
@@ -128,6 +123,7 @@ def service_process(code: str, svc: dict[str, Any], mats: list[dict[str, Any]],
         s = {k: v for k, v in s.items() if v is not None}
         built.append(Step(id=f"s{i + 1}", next=f"s{i + 2}" if i + 1 < len(chain) else None, **s))
     return Process(name=svc.get("name") or code,
+                   **{k: v for k, v in limits.items() if v is not None},
                    departments=[Department(**{k: v for k, v in d.items() if v is not None})
                                 for d in depts.values()],
                    materials=list(materials.values()), steps=built)
