@@ -246,17 +246,15 @@ class _Run:
 
         ``here``/``hday``: where the applicant is (location index, -1 = not present) and
         the working day their visit there started; ``back``: entered by a loop flow.
-        The running figures live in locals and go into ``acc`` and ``part`` (its time)
-        when the walk ends; the
-        time is tracked as ``now`` (a timeout ends exactly ``now`` + its delay)."""
-        env, steps, pos, clocks, pools = self.env, cp.steps, cp.pos, self.clocks, self.pools
+        The figures every step adds live in locals until the walk ends; rarer ones go
+        to ``acc`` and ``part`` at once. Time is tracked as ``now`` (a timeout ends
+        exactly ``now`` + its delay)."""
+        env, steps, pools = self.env, cp.steps, self.pools
         timeout = env.timeout
-        work_s, wait_s, i, seen = self.work[pos], self.wait[pos], cs.i, cs.seen
-        ev_i, ev_f, case = self.ev_i, self.ev_f, cs.case
-        record = ev_i is not None and case >= 0
-        n_steps = n_app = n_hand = subs = dmask = mmask = 0
-        touch = fee = cost = appl = wsum = tl = ll = 0.0
-        b_work = b_queue = b_closed = b_wait = b_tr = 0.0
+        work_s, i, seen = self.work[cp.pos], cs.i, cs.seen
+        record = self.ev_i is not None and cs.case >= 0
+        n_steps = n_hand = dmask = 0
+        touch = b_work = b_queue = b_closed = 0.0
         t_back = -1.0  # when a loop sent the case back to the applicant (补正)
         now = env.now
         while node != stop:
@@ -267,18 +265,16 @@ class _Run:
                 seen.add(node)
             t_en = now
             if st.session is not None:  # waits for the session, not kept waiting there
-                t_s = clocks[st.session[0]].next_session(now, st.session[1], st.session[2])
+                t_s = self.clocks[st.session[0]].next_session(now, *st.session[1:])
                 if t_s > now:
                     yield timeout(t_s - now)
                     b_closed += t_s - now
                     now = t_s
                 here = -1
-            new_visit = False
-            if st.counter:
-                new_visit = back or st.join or here != st.loc
-                if new_visit and cs.visited and self.appl[pos] is not None:
-                    now = yield from self._own_delay(cp, cs, part, t_back < 0)
-                    appl -= now - t_en  # the applicant's own time, not time at the counter
+            new_visit = st.counter and (back or st.join or here != st.loc)
+            if new_visit and cs.visited and self.appl[cp.pos] is not None:
+                now = yield from self._own_delay(cp, cs, part, t_back < 0)
+                acc.applicant -= now - t_en  # the applicant's own time, not at the counter
             unit = -1
             if st.staffed:
                 pool = pools[st.dept]
@@ -288,28 +284,19 @@ class _Run:
                     t_q = now
                     unit = yield pool.wait(cs.prio)
                     now = env.now
-                    lc = clocks[st.loc_clock]
+                    lc = self.clocks[st.loc_clock]
                     q = now - t_q if lc.always else lc.working(t_q, now)
                     b_queue += q
                     b_closed += now - t_q - q
             t_st = now
             if st.counter:
-                lc = clocks[st.loc_clock]
-                day = lc.day(now) if not lc.always else 0
-                if new_visit:
-                    acc.visits += 1
-                    cs.visited = True
-                elif day != hday:  # still there by the rule, but the location has closed
-                    acc.visits += 1
-                    acc.closing += 1
-                here, hday = st.loc, day
-                appl -= t_en
+                here, hday = self._at_counter(acc, cs, st, now, new_visit, hday)
             ws = work_s[node]
             w = ws.const
             if w is None:
                 w = ws.more.draw() if repeat else ws.first.draw(i)  # type: ignore[union-attr]
             if w > 0:
-                span = w if st.work_always else clocks[st.work.clock].add(now, w) - now
+                span = w if st.work_always else self.clocks[st.work.clock].add(now, w) - now
                 yield timeout(span)
                 now += span
                 b_work += w
@@ -324,29 +311,16 @@ class _Run:
             touch += w
             if st.counted:
                 n_steps += 1
-                n_app += st.applicant_step
                 dmask |= st.dbit
-            if st.figures:
-                subs += st.submissions
-                fee += st.fee
-                cost += w * st.cost_per_min
-                mmask |= st.mbit
-                if not repeat:
-                    tl += st.time_limit
-                    ll += st.legal_limit
+            if st.figures or st.applicant_step:
+                self._figures(acc, part, st, w, repeat)
             if st.counter:
-                appl += now
+                acc.applicant += now - t_en
             if record:  # a row of EVENT_COLUMNS: whole numbers, then times
-                ev_i.fromlist([pos, case, node, st.dept, unit])  # type: ignore[union-attr]
-                ev_f.fromlist([t_en, t_st, now])  # type: ignore[union-attr]
+                self._log(cp, cs, st, unit, t_en, t_st, now)
             if st.has_wait:
-                ds = wait_s[node]
-                d = ds.const if ds.const is not None else ds.draw(i, repeat)
-                if d > 0:
-                    wt = st.wait
-                    e = clocks[wt.clock].add(now, d) if wt.kind == "work" else now + d
-                    wsum += e - now
-                    b_wait += e - now
+                e = self._wait_end(cp, cs, st, repeat, now, acc, part)
+                if e > now:
                     yield timeout(e - now)
                     now = e
                 here = -1
@@ -374,31 +348,63 @@ class _Run:
             if st.delay[k] is not None:
                 d = self._transfer(cp, cs, st, k, repeat)
                 if d > 0:
-                    wsum += d
-                    b_tr += d
+                    acc.wait += d
+                    part.b_tr += d
                     yield timeout(d)
                     now += d
                     here = -1
             node = st.targets[k]
         acc.steps += n_steps
-        acc.app_steps += n_app
         acc.handoffs += n_hand
-        acc.materials += subs
         acc.dmask |= dmask
-        acc.mmask |= mmask
         acc.touch += touch
-        acc.fee += fee
-        acc.staff_cost += cost
-        acc.applicant += appl
-        acc.wait += wsum
-        part.tl += tl
-        part.ll += ll
         part.b_work += b_work
         part.b_queue += b_queue
         part.b_closed += b_closed
-        part.b_wait += b_wait
-        part.b_tr += b_tr
         part.end = now
+
+    def _at_counter(self, acc: Acc, cs: CaseState, st: CStep, now: float, new_visit: bool,
+                    hday: int) -> tuple[int, int]:
+        """A counter step starts: count the visit; the applicant is now at its location."""
+        lc = self.clocks[st.loc_clock]
+        day = lc.day(now) if not lc.always else 0
+        if new_visit:
+            acc.visits += 1
+            cs.visited = True
+        elif day != hday:  # still there by the rule, but the location has closed
+            acc.visits += 1
+            acc.closing += 1
+        return st.loc, day
+
+    @staticmethod
+    def _figures(acc: Acc, part: Part, st: CStep, w: float, repeat: bool) -> None:
+        """The figures of a step that lists materials, a fee, a cost or limits."""
+        acc.app_steps += st.applicant_step and st.counted
+        acc.materials += st.submissions
+        acc.fee += st.fee
+        acc.staff_cost += w * st.cost_per_min
+        acc.mmask |= st.mbit
+        if not repeat:
+            part.tl += st.time_limit
+            part.ll += st.legal_limit
+
+    def _log(self, cp: CProcess, cs: CaseState, st: CStep, unit: int, t_en: float,
+             t_st: float, t_end: float) -> None:
+        """A row of ``EVENT_COLUMNS``: whole numbers, then times."""
+        self.ev_i.fromlist([cp.pos, cs.case, st.idx, st.dept, unit])  # type: ignore[union-attr]
+        self.ev_f.fromlist([t_en, t_st, t_end])  # type: ignore[union-attr]
+
+    def _wait_end(self, cp: CProcess, cs: CaseState, st: CStep, repeat: bool, now: float,
+                  acc: Acc, part: Part) -> float:
+        """When the step's wait ends (counted in ``wait_hours`` and ``t_wait``)."""
+        d = self.wait[cp.pos][st.idx].draw(cs.i, repeat)
+        if d <= 0:
+            return now
+        wt = st.wait
+        e = self.clocks[wt.clock].add(now, d) if wt.kind == "work" else now + d
+        acc.wait += e - now
+        part.b_wait += e - now
+        return e
 
     def _own_delay(self, cp: CProcess, cs: CaseState, part: Part,
                    on_clock: bool) -> Generator[Any, Any, float]:
