@@ -5,13 +5,15 @@ Builds random valid processes (loops, AND blocks, choices, materials) of 100,
 ``flowkit.analyze`` with :func:`time.perf_counter` (best and median of several
 runs after a warm-up run) and checks the goal "< 100 ms for 1,000 steps".
 Generation and validation are timed too, as the comparator: analysis is set
-against the cost of merely building the same process.
+against the cost of merely building the same process; and ``Process.model_validate``
+of a 20,000-step process (goal < 3 s: the structure checks are linear).
 
 Run::
 
     python benchmarks/bench_analyze.py            # 100, 1,000 and 5,000 steps
     python benchmarks/bench_analyze.py --profile  # and a cProfile of the 1,000-step run
     python benchmarks/bench_analyze.py --sizes 1000 --repeat 10 --seeds 1 2 3
+    python benchmarks/bench_analyze.py --sizes 100 --validate-steps 20000
 
 This is a script, not a test: it prints figures and never fails on them.
 """
@@ -34,6 +36,8 @@ from flowkit.model.structure import analyse_structure
 
 GOAL_STEPS = 1000
 GOAL_SECONDS = 0.100
+VALIDATE_STEPS = 20_000
+VALIDATE_GOAL = 3.0  # seconds for Process.model_validate of VALIDATE_STEPS steps
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
@@ -60,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1])
     parser.add_argument("--repeat", type=int, default=5, help="timed runs after the warm-up")
     parser.add_argument("--profile", action="store_true", help="cProfile the 1,000-step run")
+    parser.add_argument("--validate-steps", type=int, default=VALIDATE_STEPS,
+                        help="steps of the validation timing (0: skip)")
     args = parser.parse_args(argv)
 
     print(f"flowkit {fk.__version__}, Python {sys.version.split()[0]}")
@@ -92,7 +98,18 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.profile or worst >= GOAL_SECONDS:
             profile(random_process(GOAL_STEPS, seed=args.seeds[0]))
+    if args.validate_steps:
+        validate_timing(args.validate_steps, args.seeds[0])
     return 0
+
+
+def validate_timing(n: int, seed: int) -> None:
+    """Time ``Process.model_validate`` of an ``n``-step process read back from its dict."""
+    data = random_process(n, seed=seed).model_dump(mode="json", exclude_none=True)
+    best, median = timed(lambda: fk.Process.model_validate(data), 1)
+    verdict = "met" if best < VALIDATE_GOAL else "NOT met"
+    print(f"\nvalidate {n:,} steps (Process.model_validate): best {best:.2f} s, median "
+          f"{median:.2f} s -> goal < {VALIDATE_GOAL:.0f} s {verdict}")
 
 
 def profile(p: fk.Process) -> None:

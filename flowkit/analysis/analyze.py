@@ -273,7 +273,7 @@ def _analyze_one(p: Process, case_type: str | None) -> dict[str, float]:
     for s in p.steps:
         if not s.routing:  # a routing step is no 环节 of its department
             depts.setdefault(s.department, set()).add(s.id)
-    out["departments"] = sum(fm.hit_probability(members) for members in depts.values())
+    out["departments"] = sum(fm.hit_probabilities(list(depts.values())).tolist())
 
     fetch = len(p.fetched)
     fetch_wd = _fetch_wd(p, fm)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["Chain", "longest"]
+__all__ = ["Chain", "hit_solve", "longest"]
 
 _DENSE_MAX = 300
 
@@ -83,6 +83,53 @@ class Chain:
         """Expected total reward collected from each state until absorption."""
         r = np.asarray(reward, dtype=float)
         return self._solve(r)
+
+
+def hit_solve(
+    n: int, rows: np.ndarray, cols: np.ndarray, probs: np.ndarray, a: np.ndarray
+) -> np.ndarray:
+    """Probability of collecting a hit from each state, for many hit sets in one solve.
+
+    Column ``d`` of ``a`` (``n`` x ``D``) is the probability that a visit to each state
+    counts as a hit of set ``d``; a hit ends the walk, so the chain of set ``d`` keeps
+    the transitions ``(rows, cols, probs)`` scaled by ``1 - a[:, d]`` of their source.
+    Column ``d`` of the result solves ``(I - diag(1 - a[:, d]) Q) h = a[:, d]``. The
+    ``D`` systems are solved at once: stacked dense LU for small chains, one sparse LU
+    of their block-diagonal matrix for large ones.
+
+    Examples
+    --------
+    >>> rows, cols, probs = np.array([0, 1]), np.array([1, 0]), np.array([1.0, 0.5])
+    >>> a = np.array([[0.0, 1.0], [1.0, 0.0]])   # set 0 = {state 1}, set 1 = {state 0}
+    >>> hit_solve(2, rows, cols, probs, a).tolist()
+    [[1.0, 1.0], [1.0, 0.5]]
+    """
+    d = a.shape[1]
+    if n == 0 or d == 0:
+        return np.zeros((n, d))
+    keep = 1.0 - a
+    if n <= _DENSE_MAX:
+        q = np.zeros((n, n))
+        np.add.at(q, (rows, cols), probs)
+        out = np.empty((n, d))
+        chunk = max(1, 2_000_000 // (n * n))  # bounded memory for the stacked matrices
+        for lo in range(0, d, chunk):
+            k = keep[:, lo:lo + chunk].T  # (c, n)
+            m = np.eye(n)[None, :, :] - k[:, :, None] * q[None, :, :]
+            out[:, lo:lo + chunk] = np.linalg.solve(m, a[:, lo:lo + chunk].T[:, :, None])[
+                :, :, 0].T
+        return out
+    from scipy.sparse import coo_matrix, identity
+    from scipy.sparse.linalg import splu
+
+    shift = (np.arange(d) * n)[:, None]
+    big_rows = (rows[None, :] + shift).ravel()
+    big_cols = (cols[None, :] + shift).ravel()
+    vals = (probs[None, :] * keep[rows, :].T).ravel()
+    q = coo_matrix((vals, (big_rows, big_cols)), shape=(n * d, n * d))
+    mat = (identity(n * d, format="csc") - q.tocsc()).tocsc()
+    h = splu(mat).solve(a.T.ravel())
+    return np.asarray(h).reshape(d, n).T
 
 
 def longest(

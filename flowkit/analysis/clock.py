@@ -24,20 +24,28 @@ gives what it adds to ``workdays``.
 
 from __future__ import annotations
 
-import networkx as nx
-
 from ..model.process import APPLICANT_CHANNELS, Process, Step
+from ..model.structure import reach
 from .flowcalc import Edge, FlowModel
 
 __all__ = ["applicant_delay_wd", "clock_window", "clock_workdays"]
 
 
-def _forward_graph(fm: FlowModel) -> nx.DiGraph:
-    g = nx.DiGraph()
-    g.add_nodes_from(fm.steps)
+def _forward_flows(fm: FlowModel) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The flows without their loop flows (a DAG), forwards and backwards."""
+    succ: dict[str, list[str]] = {v: [] for v in fm.steps}
+    pred: dict[str, list[str]] = {v: [] for v in fm.steps}
     back = fm.structure.back_edges
-    g.add_edges_from(k for k in fm.edges if k not in back)
-    return g
+    for u, t in fm.edges:
+        if (u, t) not in back:
+            succ[u].append(t)
+            pred[t].append(u)
+    return succ, pred
+
+
+def _beyond(starts: list[str], edges: dict[str, list[str]]) -> set[str]:
+    """Every step one or more flows from one of ``starts`` (themselves only when so)."""
+    return reach([t for v in starts for t in edges[v]], edges)
 
 
 def clock_window(process: Process) -> tuple[frozenset[str], frozenset[str]]:
@@ -61,19 +69,15 @@ def clock_window(process: Process) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _window(fm: FlowModel) -> tuple[frozenset[str], frozenset[str]]:
-    g = _forward_graph(fm)
+    succ, pred = _forward_flows(fm)
     steps = fm.steps
     intakes = [v for v in steps if steps[v].kind == "intake"]
-    firsts = [v for v in intakes if not any(u in nx.ancestors(g, v) for u in intakes)]
-    if firsts:
-        after: set[str] = set().union(*(nx.descendants(g, v) for v in firsts))
-    else:
-        after = set(steps)
+    # first intakes: no other intake precedes them (the flows without loops are a DAG)
+    preceded = _beyond(intakes, succ)
+    firsts = [v for v in intakes if v not in preceded]
+    after = _beyond(firsts, succ) if firsts else set(steps)
     approvals = [v for v in steps if steps[v].kind == "approval"]
-    if approvals:
-        before: set[str] = set(approvals).union(*(nx.ancestors(g, v) for v in approvals))
-    else:
-        before = set(steps)
+    before = set(approvals) | _beyond(approvals, pred) if approvals else set(steps)
     return frozenset(after & before), frozenset(firsts)
 
 

@@ -8,8 +8,7 @@ chain (loops solved exactly); scopes are solved innermost first.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -18,7 +17,7 @@ import numpy as np
 from ..model.durations import _Dist
 from ..model.process import APPLICANT_CHANNELS, Process, Step
 from ..model.structure import Structure
-from .chain import Chain, longest
+from .chain import Chain, hit_solve, longest
 from .handoffs import RoutingPairs
 
 __all__ = ["ABSENT", "Edge", "FlowModel", "Scope"]
@@ -332,32 +331,54 @@ class FlowModel:
     # -- probability of reaching a set of steps --------------------------------------
     def hit_probability(self, members: set[str]) -> float:
         """Probability that a case executes at least one of ``members``."""
+        return float(self.hit_probabilities([members])[0])
+
+    def hit_probabilities(self, groups: Sequence[set[str]]) -> np.ndarray:
+        """For each set of ``groups``, the probability that a case executes one of its
+        steps: every set solved together, one batched solve per scope."""
         st = self.structure
-        scope_hit: dict[Scope, float] = {}
+        width = len(groups)
+        owner: dict[str, list[int]] = {}
+        for d, members in enumerate(groups):
+            for v in members:
+                owner.setdefault(v, []).append(d)
+        scope_hit: dict[Scope, np.ndarray] = {}
         for scope in self.scopes:
             entry = self.entry(scope)
             if entry is None:
-                scope_hit[scope] = 0.0
+                scope_hit[scope] = np.zeros(width)
                 continue
             nodes = self.nodes(scope)
             index = {v: i for i, v in enumerate(nodes)}
-            a = np.zeros(len(nodes))
+            a = np.zeros((len(nodes), width))
             for v in nodes:
-                if v in members:
-                    a[index[v]] = 1.0
-                elif self.steps[v].flow == "and":
+                i = index[v]
+                if self.steps[v].flow == "and":
                     blk = st.blocks[v]
-                    miss = math.prod(1 - scope_hit[(v, i)] for i in range(len(blk.branches)))
-                    a[index[v]] = 1.0 - miss
-            edges = [
-                (index[u], index[t], p * (1 - a[index[u]]))
-                for u, trans in self.transitions(scope).items()
-                for t, p in trans
-                if t is not None
-            ]
-            h = Chain(len(nodes), edges).accumulate(a)
-            scope_hit[scope] = float(h[index[entry]])
+                    miss = np.ones(width)
+                    for k in range(len(blk.branches)):
+                        miss = miss * (1 - scope_hit[(v, k)])
+                    a[i] = 1.0 - miss
+                a[i, owner.get(v, [])] = 1.0
+            rows, cols, probs = self._scope_edges(scope, index)
+            scope_hit[scope] = hit_solve(len(nodes), rows, cols, probs, a)[index[entry]]
         return scope_hit[None]
+
+    def _scope_edges(
+        self, scope: Scope, index: dict[str, int]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The transitions inside a scope as arrays (source, target, probability)."""
+        flows = [
+            (index[u], index[t], p)
+            for u, trans in self.transitions(scope).items()
+            for t, p in trans
+            if t is not None
+        ]
+        if not flows:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+        rows, cols, probs = zip(*flows, strict=True)
+        return (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
+                np.asarray(probs, dtype=float))
 
     # -- visits --------------------------------------------------------------------
     def visit_figures(self) -> tuple[float, float]:

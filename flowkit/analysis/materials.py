@@ -60,7 +60,7 @@ def distinct_materials(fm: FlowModel) -> float:
         for m in s.materials:
             if not p.material(m).shared:
                 listing.setdefault(m, set()).add(s.id)
-    return float(sum(fm.hit_probability(members) for members in listing.values()))
+    return float(sum(fm.hit_probabilities(list(listing.values())).tolist()))
 
 
 def applicant_steps(fm: FlowModel) -> float:

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 __all__ = ["check_parts", "check_process"]
 
 
+#: declared ids in file order (a dict's keys: constant-time membership)
+Ids = dict[str, None]
+
+
 def _hint(value: str, known: Iterable[str]) -> str:
     known = [k for k in known if not k.startswith("__")]
     close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
@@ -80,10 +84,11 @@ def check_parts(
     problems += _duplicates("steps", [(i, s.id) for i, s in steps])
     problems += _duplicates("case_types", [(i, t.id) for i, t in case_types])
 
-    dept_ids = list(dict.fromkeys(known_departments or [d.id for _, d in departments]))
-    mat_ids = list(dict.fromkeys(known_materials or [m.id for _, m in materials]))
-    step_ids = list(dict.fromkeys(known_steps or [s.id for _, s in steps]))
-    type_ids = list(dict.fromkeys(known_types or [t.id for _, t in case_types]))
+    # ids in file order with constant-time membership (a dict's keys)
+    dept_ids = dict.fromkeys(known_departments or [d.id for _, d in departments])
+    mat_ids = dict.fromkeys(known_materials or [m.id for _, m in materials])
+    step_ids = dict.fromkeys(known_steps or [s.id for _, s in steps])
+    type_ids = dict.fromkeys(known_types or [t.id for _, t in case_types])
 
     for i, m in materials:
         if m.issued_by is not None and m.issued_by not in dept_ids:
@@ -116,7 +121,7 @@ def check_parts(
     return problems
 
 
-def _step_references(i: int, s: Step, dept_ids: list[str], mat_ids: list[str]) -> list[str]:
+def _step_references(i: int, s: Step, dept_ids: Ids, mat_ids: Ids) -> list[str]:
     """Problems with the department and materials that step ``steps[i]`` names."""
     problems: list[str] = []
     if s.department not in dept_ids:
@@ -139,7 +144,7 @@ def _step_references(i: int, s: Step, dept_ids: list[str], mat_ids: list[str]) -
     return problems
 
 
-def _flow_references(i: int, s: Step, step_ids: list[str]) -> list[str]:
+def _flow_references(i: int, s: Step, step_ids: Ids) -> list[str]:
     """Problems with the targets of step ``steps[i]`` that are not steps."""
     return [
         f"steps[{i}].next '{target}' is not a step{_hint(target, step_ids)}: "
@@ -149,7 +154,7 @@ def _flow_references(i: int, s: Step, step_ids: list[str]) -> list[str]:
     ]
 
 
-def _type_references(i: int, s: Step, type_ids: list[str]) -> list[str]:
+def _type_references(i: int, s: Step, type_ids: Ids) -> list[str]:
     """Problems with the case types that ``by_type`` of step ``steps[i]`` names."""
     return [
         f"steps[{i}].by_type.{type_id} is not a declared case type"

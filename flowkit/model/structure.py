@@ -15,8 +15,10 @@ Pure functions over a list of steps, used to check a process and to analyse it.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -224,6 +226,11 @@ class _BlockFinder:
         self.failed: set[str] = set()
         self.in_progress: set[str] = set()
 
+    @cached_property
+    def _forward(self) -> dict[str, list[str]]:
+        """The flows that are no loop flow, built once for every branch that needs them."""
+        return {x: [t for t in vs if (x, t) not in self.back] for x, vs in self.g.succ.items()}
+
     def find(self, split: str) -> Block | None:
         """The block that ``split`` opens, or None (and problems) when it is malformed."""
         if split in self.blocks:
@@ -275,7 +282,7 @@ class _BlockFinder:
         by_id = self.g.by_id
         nodes: set[str] = set()
         found: set[str] = set()
-        forward: set[str] | None = None  # computed only if a loop flow needs it
+        forward: _Reach | None = None  # explored only as far as a loop flow needs
         ok = True
         todo = [head]
         while todo:
@@ -312,16 +319,16 @@ class _BlockFinder:
         return nodes, found, ok
 
     def _loops_out(
-        self, split: str, head: str, x: str, forward: set[str] | None
-    ) -> tuple[list[str], set[str] | None]:
+        self, split: str, head: str, x: str, forward: _Reach | None
+    ) -> tuple[list[str], _Reach | None]:
         """Loop flows from ``x`` that leave the branch from ``head`` (each reported), and
         the steps reachable from ``head`` without a loop flow once that was needed."""
         leaving = []
         for t in self.g.by_id[x].targets:
             if t in self.g.by_id and (x, t) in self.back:
                 if forward is None:
-                    forward = _forward_reach(head, self.g.by_id, self.back)
-                if t == split or t not in forward:
+                    forward = _Reach(head, self._forward)
+                if t == split or not forward.reaches(t):
                     leaving.append(t)
         for t in leaving:
             self.problems.append(
@@ -420,23 +427,14 @@ def _scopes(
 ) -> dict[str, tuple[str, int] | None]:
     """The innermost (split, branch index) of each step, None at the top level."""
     parent: dict[str, tuple[str, int] | None] = dict.fromkeys(order)
-    # outer blocks first, inner blocks overwrite
-    for split in sorted(blocks, key=lambda s: _depth(s, blocks)):
+    # outer blocks first, inner blocks overwrite: a block nested in another holds
+    # strictly fewer steps (not its own split), so size orders every nested pair
+    size = {split: sum(len(b.nodes) for b in blk.branches) for split, blk in blocks.items()}
+    for split in sorted(blocks, key=lambda s: -size[s]):
         for i, b in enumerate(blocks[split].branches):
             for n in b.nodes:
                 parent[n] = (split, i)
     return parent
-
-
-def _depth(split: str, blocks: dict[str, Block]) -> int:
-    """How many blocks enclose the split step ``split``."""
-    d, cur = 0, split
-    while True:
-        holder = next((b.split for b in blocks.values() if cur in b.nodes), None)
-        if holder is None:
-            return d
-        d += 1
-        cur = holder
 
 
 def _loops_across_blocks(
@@ -529,11 +527,25 @@ def _components(order: Sequence[str], succ: dict[str, list[str]]) -> dict[str, i
     return comp
 
 
-def _forward_reach(head: str, by_id: dict[str, Step], back: set[tuple[str, str]]) -> set[str]:
-    """Steps reachable from ``head`` without following a loop flow."""
-    forward = {x: [t for t in s.targets if t in by_id and (x, t) not in back]
-               for x, s in by_id.items()}
-    return reach([head], forward)
+class _Reach:
+    """The steps reachable from ``start`` along ``edges``, explored breadth first only as
+    far as the questions asked need: a loop target inside a branch is found close to
+    its head, so a branch never pays for the whole rest of the process."""
+
+    def __init__(self, start: str, edges: Mapping[str, Iterable[str]]) -> None:
+        self.edges = edges
+        self.seen = {start}
+        self.todo = deque([start])
+
+    def reaches(self, target: str) -> bool:
+        """Whether ``target`` is reachable from the start."""
+        seen, todo = self.seen, self.todo
+        while target not in seen and todo:
+            for w in self.edges.get(todo.popleft(), ()):
+                if w not in seen:
+                    seen.add(w)
+                    todo.append(w)
+        return target in seen
 
 
 def _split_heads(blocks: dict[str, Block]) -> set[tuple[str, str]]:
@@ -541,8 +553,4 @@ def _split_heads(blocks: dict[str, Block]) -> set[tuple[str, str]]:
 
 
 def _unique(items: list[str]) -> list[str]:
-    out: list[str] = []
-    for x in items:
-        if x not in out:
-            out.append(x)
-    return out
+    return list(dict.fromkeys(items))
