@@ -43,7 +43,7 @@ def snapshot(folder: Path) -> dict[str, Any]:
 
 
 def documented(side: str) -> list[Any]:
-    """One test parameter per documented figure (``before`` or ``after``), xfail if not reproduced."""
+    """A test parameter per documented figure (``before``/``after``); xfail if not reproduced."""
     params = []
     for folder in EXAMPLES:
         for entry in expected(folder)["documented"][side]:

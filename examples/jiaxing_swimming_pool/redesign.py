@@ -20,9 +20,10 @@ itself::
 
 References
 ----------
-.. [1] Figures from unpublished notes (Jiaxing Nanhu swimming pool, 2017): 2 permits, 2 material sets, 2 windows, 2 inspections, 20+
-   materials, >= 17 WD -> 1 window, 1 set, 1 inspection, licence couriered by day 3.
-   The original Nanhu article was not retrieved; the figures are unverified against it.
+.. [1] Figures from unpublished notes (Jiaxing Nanhu swimming pool, 2017): 2 permits,
+   2 material sets, 2 windows, 2 inspections, 20+ materials, >= 17 WD -> 1 window,
+   1 set, 1 inspection, licence couriered by day 3.
+   No published source confirms them.
 .. [2] Jiaxing service guide 公共场所卫生许可,
    https://m.lieju.com/jx/gongsizhuce_nianjian/7760318.html (legal 20 WD, committed 7 WD).
 """
