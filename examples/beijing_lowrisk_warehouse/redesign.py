@@ -40,15 +40,24 @@ References
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-import pandas as pd
-
-import flowkit as fk
 from flowkit import levers as L
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+import _figures  # noqa: E402  (the examples' shared figures module)
+
 NAME = "北京市社会投资低风险仓库项目审批（改革后）"
+
+#: the documents that commit the times the levers set (inputs, not predictions)
+RULES = "京政办发〔2019〕10号 (China Daily 2019-05-24, http://www.chinadaily.com.cn/regional/2019-05/24/content_37473511_2.htm)"
+RULES_ART4 = RULES + " Art. 4: item cancelled"
+RULES_ART6 = RULES + " Art. 6: planning permit <= 5 WD, registration <= 3 WD"
+RULES_ART7 = RULES + " Art. 7: free connection of small water and sewer pipes"
+GUIDE = ("Beijing low-risk project guide (https://www.sanwenwang.com/ba/tswagiqf.html): "
+         "building permit 1 WD, joint completion acceptance 1 WD")
 
 LEVERS = (
     # Art. 3 信息推送: approval documents pass between departments; the topographic
@@ -57,13 +66,13 @@ LEVERS = (
     # Art. 4, cancelled items. The reviews that split or end a parallel block stay as
     # back-office steps without their wait
     L.remove_step("plan_cond_apply"),            # 1 planning conditions
-    L.set_wait("plan_cond_review", "0h"),        #   (splits the first block)
+    L.set_wait("plan_cond_review", "0h", source=RULES_ART4),        #   (splits the first block)
     L.remove_step("civil_defense_review"),       # 7 civil-defence basement
     L.remove_step("traffic_apply"),              # 3 traffic impact assessment
-    L.set_wait("traffic_review", "0h"),          #   (last step of its branch)
+    L.set_wait("traffic_review", "0h", source=RULES_ART4),          #   (last step of its branch)
     L.remove_step("eia_filing"),                 # 2 environmental evaluation
     L.remove_step("drawing_apply"),              # 10 building-drawing review
-    L.set_wait("drawing_review", "0h"),          #   (last step of its branch)
+    L.set_wait("drawing_review", "0h", source=RULES_ART4),          #   (last step of its branch)
     L.remove_step("archive_acceptance"),         # 13 completion-file acceptance
     # Art. 5 one form: tree felling is decided with the planning permit; the water
     # connection is requested with it and, free for small pipes (Art. 7), needs no
@@ -76,53 +85,34 @@ LEVERS = (
     L.single_window(),
     L.electronic_handoff(),
     # Art. 6 planning permit within 5 WD in all; issued electronically
-    L.set_wait("planning_permit_review", "4.5wd"),
+    L.set_wait("planning_permit_review", "4.5wd", source=RULES_ART6),
     L.merge_steps("planning_permit_review", "planning_permit_issue"),
     # Art. 6 building permit online, with the quality-supervision registration;
     # decided in 1 WD (later guide [4]; the rules allow 5)
     L.merge_steps("quality_supervision", "construction_permit_apply"),
     L.merge_steps("quality_supervision", "construction_permit_review"),
-    L.set_wait("quality_supervision", "1wd"),
+    L.set_wait("quality_supervision", "1wd", source=GUIDE),
     # joint completion acceptance: fire and planning checks, the property survey
     # (多测合一) and the completion filing at once, decided the next day
     L.merge_steps("fire_review", "planning_verification"),
-    L.set_wait("fire_review", "0h"),
+    L.set_wait("fire_review", "0h", source=GUIDE),
     L.merge_steps("completion_filing", "property_survey"),
-    L.set_wait("completion_filing", "1wd"),
+    L.set_wait("completion_filing", "1wd", source=GUIDE),
     # water connection by the utility on the day (Art. 7)
-    L.set_wait("water_connect", "0h"),
+    L.set_wait("water_connect", "0h", source=RULES_ART7),
     # Art. 6 registration within 3 WD in all; the certificate is mailed
-    L.set_wait("registration_review", "2.5wd"),
+    L.set_wait("registration_review", "2.5wd", source=RULES_ART6),
 )
 
+#: the figures the README compares
+NAMES = ("procedures", "days", "workdays", "visits", "materials", "steps",
+         "departments", "handoffs", "cost")
 
-def build() -> tuple[fk.Process, fk.Process]:
+
+def build() -> tuple[_figures.fk.Process, _figures.fk.Process]:
     """The current process and the redesigned one."""
-    p = fk.load(HERE / "current.yaml")
-    return p, fk.redesign(p, *LEVERS, name=NAME)
-
-
-def figures(p: fk.Process) -> dict[str, float]:
-    """The figures the README compares, before or after."""
-    a = fk.analyze(p)
-    db = a.doing_business()
-    return {
-        "DB procedures": db.procedures, "DB days": db.days, "workdays": a.workdays,
-        "visits": a.visits, "materials": a.materials, "steps": a.steps,
-        "departments": a.departments, "handoffs": a.handoffs, "cost": db.cost,
-    }
-
-
-def main() -> None:
-    p, q = build()
-    diff = fk.diff(p, q)
-    print(f"{p.name} -> {q.name}: {len(diff)} differences")
-    print(diff.groupby(["kind", "change"]).size().to_string())
-    table = pd.DataFrame({"before": figures(p), "after": figures(q)}).round(2)
-    print(table.to_string())
-    fk.save(q, HERE / "redesigned.yaml")
-    print(f"wrote {HERE / 'redesigned.yaml'}")
+    return _figures.build(HERE, LEVERS, NAME)
 
 
 if __name__ == "__main__":
-    main()
+    _figures.main(HERE, LEVERS, NAME, NAMES)

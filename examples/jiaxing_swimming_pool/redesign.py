@@ -20,25 +20,30 @@ itself::
 
 References
 ----------
-.. [1] The team's case notes (Jiaxing Nanhu swimming pool, 2017; see
-   /work/shared/CASES.md): 2 permits, 2 material sets, 2 windows, 2 inspections, 20+
-   materials, >= 17 WD -> 1 window, 1 set, 1 inspection, licence couriered by day 3.
-   The original Nanhu article was not retrieved; the figures are unverified against it.
+.. [1] Figures from unpublished notes (Jiaxing Nanhu swimming pool, 2017): 2 permits,
+   2 material sets, 2 windows, 2 inspections, 20+ materials, >= 17 WD -> 1 window,
+   1 set, 1 inspection, licence couriered by day 3.
+   No published source confirms them.
 .. [2] Jiaxing service guide 公共场所卫生许可,
    https://m.lieju.com/jx/gongsizhuce_nianjian/7760318.html (legal 20 WD, committed 7 WD).
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-import pandas as pd
-
-import flowkit as fk
 from flowkit import levers as L
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+import _figures  # noqa: E402  (the examples' shared figures module)
+
 NAME = "南湖区开办游泳场所（改革后）"
+
+#: the time the levers set is an input from unpublished notes: no published source
+#: confirms "couriered by day 3"
+NOTES = "figures from unpublished notes (licence couriered by day 3; no published source)"
 
 LEVERS = (
     # 一窗受理, 一套材料: the health window takes both applications; the sports intake
@@ -61,42 +66,21 @@ LEVERS = (
     L.electronic_handoff(),
     # 压缩时限 to "couriered by day 3": the joint inspection gives its opinion on the
     # spot, and both departments decide the same day (modelling choices, see README)
-    L.set_wait("health_inspect", "0h"),
-    L.set_wait("health_decide", "0h"),
-    L.set_wait("sports_review", "0h"),
-    L.set_wait("sports_decide", "0h"),
+    L.set_wait("health_inspect", "0h", source=NOTES),
+    L.set_wait("health_decide", "0h", source=NOTES),
+    L.set_wait("sports_review", "0h", source=NOTES),
+    L.set_wait("sports_decide", "0h", source=NOTES),
 )
 
+#: the figures the README compares
+NAMES = ("windows", "material_sets", "inspections", "permits", "materials", "workdays",
+         "visits", "one_visit", "steps")
 
-def build() -> tuple[fk.Process, fk.Process]:
+
+def build() -> tuple[_figures.fk.Process, _figures.fk.Process]:
     """The current process and the redesigned one."""
-    p = fk.load(HERE / "current.yaml")
-    return p, fk.redesign(p, *LEVERS, name=NAME)
-
-
-def figures(p: fk.Process) -> dict[str, float]:
-    """The figures the README compares, before or after."""
-    a = fk.analyze(p)
-    return {
-        "windows": len({s.department for s in p.steps if s.channel == "counter"}),
-        "material sets": sum(1 for s in p.steps if s.kind == "intake" and s.materials),
-        "inspections": sum(1 for s in p.steps if s.channel == "onsite"),
-        "permits": len(p.produced),
-        "materials": a.materials, "workdays": round(a.workdays, 2),
-        "visits": round(a.visits, 2), "one visit": a.one_visit, "steps": round(a.steps, 2),
-    }
-
-
-def main() -> None:
-    p, q = build()
-    diff = fk.diff(p, q)
-    print(f"{p.name} -> {q.name}: {len(diff)} differences")
-    print(diff.groupby(["kind", "change"]).size().to_string())
-    table = pd.DataFrame({"before": figures(p), "after": figures(q)})
-    print(table.to_string())
-    fk.save(q, HERE / "redesigned.yaml")
-    print(f"wrote {HERE / 'redesigned.yaml'}")
+    return _figures.build(HERE, LEVERS, NAME)
 
 
 if __name__ == "__main__":
-    main()
+    _figures.main(HERE, LEVERS, NAME, NAMES)
