@@ -71,6 +71,12 @@ def _lost(p: Process) -> list[str]:
         lost.append("the handoff delay")
     if not p.travel.is_zero:
         lost.append("travel")
+    if not p.applicant_delay.is_zero:
+        lost.append("applicant_delay")
+    if p.time_limit is not None or p.legal_limit is not None:
+        lost.append("the service-level time_limit/legal_limit")
+    if any(s.clock == "excluded" for s in p.steps):
+        lost.append("clock: excluded on steps")
     if p.case_types:
         lost.append("case types and by_type")
     if p.history:
