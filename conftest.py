@@ -6,6 +6,10 @@ that attribute, so it would run them in ``flowkit/__init__.py`` (with its global
 and drop the examples of their methods, whose globals are those of the module that
 defines them. Here a class with ``__module__ == "flowkit"`` belongs to the module whose
 source defines it, as every other class does.
+
+Property tests draw new examples on every run, so that a developer's runs keep
+looking for counterexamples; in CI (``CI`` set, or ``HYPOTHESIS_PROFILE=ci``) they
+draw the same examples every time, so that CI's verdict depends on the commit alone.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import ast
 import doctest
 import functools
+import os
 from pathlib import Path
 from types import ModuleType
 
@@ -49,3 +54,14 @@ def _from_module(self: doctest.DocTestFinder, module: ModuleType | None, obj: ob
 
 
 doctest.DocTestFinder._from_module = _from_module  # type: ignore[attr-defined]
+
+
+try:
+    from hypothesis import settings as _hypothesis_settings
+except ImportError:  # the doctests run without the test extras too
+    pass
+else:
+    _hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+    _profile = os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "")
+    if _profile:
+        _hypothesis_settings.load_profile(_profile)

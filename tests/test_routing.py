@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import flowkit as fk
 from flowkit import levers as L
+from flowkit.analysis.flowcalc import FlowModel
 from flowkit.model.generate import random_process
 
 BLOCK = """
@@ -173,6 +174,36 @@ def test_parallelize_reuses_neighbours_as_split_and_join() -> None:
     assert b.steps == a.steps == 6.5
     # r1 (1h + 2wd) and r2 (paper 1wd + 1h + 3wd) side by side: r1's 2h 2wd saved
     assert a.workdays - b.workdays == pytest.approx(1 / 7 + 2)
+
+
+def test_parallelize_inside_a_branch_sends_each_file_once() -> None:
+    """C -> E inside a branch (a -> b, paper 1 wd = 7 h): after parallelize, C's file
+    travels to D while E works, and E's path takes its own transfer; the time after
+    the routing join is not delayed again (it was, and the lever added 1 wd)."""
+    p = fk.loads("""
+name: t
+arrivals: {per_day: 1}
+departments: [{id: a}, {id: b}]
+steps:
+  - {id: A, department: a, work: 1h, next: [B, C]}
+  - {id: B, department: a, work: 1h, next: D}
+  - {id: C, department: a, work: 2h, next: E}
+  - {id: E, department: b, work: 3h, next: D}
+  - {id: D, department: b, work: 1h, join: all}
+""")
+    q = fk.redesign(p, L.parallelize(steps=["C", "E"]))
+    assert (q.step("C_split").kind, q.step("E_join").kind) == ("routing", "routing")
+    e = FlowModel(q).edges
+    assert {k for k, v in e.items() if v.delay is not None} == \
+        {("B", "D"), ("C_split", "E"), ("C", "E_join")}
+    # before: A 1h, then max(B 1h + 7h, C 2h + 7h + E 3h) = 12h, D 1h: 14 h
+    # after: A 1h, max(B 8h, max(C 2h + 7h, 7h + E 3h) = 10h), D 1h: 12 h
+    assert fk.analyze(p).workdays == pytest.approx(14 / 7)
+    assert fk.analyze(q).workdays == pytest.approx(12 / 7)
+    # B-D, A-E (the split hands A's file to E), C-D: in simulation as statically
+    assert fk.analyze(q).handoffs == 3.0
+    r = fk.simulate(q, n_cases=20, seed=1, replications=1)
+    assert set(r.cases["handoffs"]) == {3}
 
 
 def test_parallelize_new_split_and_join_are_routing() -> None:

@@ -15,10 +15,17 @@ traversal:
   flow's target as above;
 * other flows out of routing steps carry none.
 
-The transfer *delay* of a pair is applied once, on the flow that enters the
-working target from a routing step: it is delayed when one of the working steps
-that reach the routing step is in another department and the target is an
-internal (back-office, on-site or mail) step.
+The transfer *delay* of a pair (an internal target: back-office, on-site or mail,
+in another department) is applied once per path, as early as it can be without
+delaying a path that needs no transfer:
+
+* on the flow from ``u`` into the routing step, when the way on passes an AND
+  join and every working step reached is internal and in another department
+  than ``u`` (the file travels while the other branches work, as it does into a
+  working join step);
+* otherwise on the flow from the routing step into the target ``w``, when one of
+  the working steps reaching it is in another department and its file was not
+  already sent on leaving it.
 """
 
 from __future__ import annotations
@@ -51,8 +58,8 @@ class RoutingPairs:
     >>> rp = RoutingPairs(p)
     >>> rp.pairs[("A", "R")], rp.pairs[("R", "B")], rp.pairs[("B", "J")]
     ([('A', 'B'), ('A', 'C')], [], [('B', 'D')])
-    >>> rp.sources[("J", "D")]
-    ['B', 'C']
+    >>> rp.delayed("A", "R"), rp.delayed("R", "B"), rp.delayed("B", "J"), rp.delayed("J", "D")
+    (False, True, True, False)
     """
 
     def __init__(self, process: Process) -> None:
@@ -79,12 +86,17 @@ class RoutingPairs:
 
     def backward(self, sid: str, stack: tuple[str, ...] = ()) -> list[str]:
         """Working steps that reach routing step ``sid`` through routing steps."""
-        out: list[str] = []
+        return [u for u, _ in self.exits(sid, stack)]
+
+    def exits(self, sid: str, stack: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+        """The flows ``(u, r)`` by which working steps enter the routing steps that
+        lead to routing step ``sid``."""
+        out: list[tuple[str, str]] = []
         for u in self.preds[sid]:
             if not self.steps[u].routing:
-                out.append(u)
+                out.append((u, sid))
             elif u not in stack and u != sid:
-                out.extend(self.backward(u, (*stack, sid)))
+                out.extend(self.exits(u, (*stack, sid)))
         return out
 
     @cached_property
@@ -102,22 +114,33 @@ class RoutingPairs:
                     out[(s.id, t)] = []
         return out
 
-    @cached_property
-    def sources(self) -> dict[tuple[str, str], list[str]]:
-        """The working steps whose file a flow hands to its working target (delays)."""
-        out: dict[tuple[str, str], list[str]] = {}
-        for s in self.process.steps:
-            for t in s.targets:
-                if self.steps[t].routing:
-                    out[(s.id, t)] = []
-                else:
-                    out[(s.id, t)] = self.backward(s.id) if s.routing else [s.id]
-        return out
+    def _internal(self, sid: str) -> bool:
+        return self.steps[sid].channel not in APPLICANT_CHANNELS
+
+    def _joins(self, sid: str, stack: tuple[str, ...] = ()) -> bool:
+        """True when an AND join lies on the routing steps from ``sid`` onward."""
+        s = self.steps[sid]
+        if not s.routing or s.flow == "xor" or sid in stack:
+            return False
+        return s.join == "all" or any(self._joins(t, (*stack, sid)) for t in s.targets)
+
+    def _sent_on_exit(self, u: str, r: str) -> bool:
+        """True when working step ``u`` sends its file on its flow into routing ``r``:
+        the way on passes an AND join and every working step reached is internal and
+        in another department."""
+        ws = self.forward(r)
+        dept = self.steps[u].department
+        return bool(ws) and self._joins(r) and all(
+            self._internal(w) and self.steps[w].department != dept for w in ws)
 
     def delayed(self, source: str, target: str) -> bool:
         """True when the flow carries an internal transfer (it takes the handoff delay)."""
-        v = self.steps[target]
-        if v.channel in APPLICANT_CHANNELS:
+        s, v = self.steps[source], self.steps[target]
+        if v.routing:
+            return not s.routing and self._sent_on_exit(source, target)
+        if not self._internal(target):
             return False
+        if not s.routing:
+            return s.department != v.department
         return any(self.steps[u].department != v.department
-                   for u in self.sources[(source, target)])
+                   and not self._sent_on_exit(u, r) for u, r in self.exits(source))
