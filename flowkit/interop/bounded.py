@@ -73,7 +73,7 @@ class BoundedLoader(yaml.SafeLoader):
                 None, None,
                 f"the values nest more than {MAX_DEPTH} levels deep: a process file needs "
                 "fewer than 10; flatten the structure",
-                event.start_mark,
+                _mark(event),
             )
         self.depth += 1
         if event.anchor is not None:
@@ -140,6 +140,11 @@ class BoundedLoader(yaml.SafeLoader):
 
 BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
 BoundedLoader.add_constructor("tag:yaml.org,2002:float", BoundedLoader.construct_yaml_float)
+
+
+def _mark(event: Any) -> Any:
+    """The start mark of an event (typed loosely: PyYAML has two Mark classes)."""
+    return event.start_mark
 
 
 def cut(text: str, n: int = 40) -> str:
