@@ -151,3 +151,77 @@ def test_lone_surrogate_on_save_is_located_and_keeps_the_old_file(tmp_path: Path
     assert "'\\udc80'" in msg
     assert "position 2" in msg
     assert target.read_text(encoding="utf-8") == "previous"
+
+
+# ------------------------------------------------------------------------------ numbers
+@pytest.mark.parametrize(
+    ("old", "new", "parts"),
+    [
+        ("{id: d}", "{id: d, staff: 1000000000000}", ["departments[0].staff", "at most 10000"]),
+        ("work: 1h", "work: 1e300h", ["steps[0].work", "'1e300h'", "100 years", "line 4"]),
+        ("work: 1h", "work: 1h, fee: 1e308", ["steps[0].fee", "at most"]),
+    ],
+)
+def test_sizes_beyond_the_caps_are_located(old: str, new: str, parts: list[str]) -> None:
+    with pytest.raises(fk.ModelError) as exc:
+        fk.loads(BASE.replace(old, new))
+    for part in parts:
+        assert part in _problem(exc)
+
+
+@pytest.mark.parametrize(
+    ("arrivals", "parts"),
+    [
+        ("{every: exp(0min)}", ["arrivals.every", "mean gap of 0", "line 5"]),
+        ("{every: 'normal(mean=-100h, sd=1h)'}", ["arrivals.every", "6 sd below 0", "line 5"]),
+        ("{at: ['0001-01-01 09:00']}", ["arrivals.at", "year 1 ", "1900–2200"]),
+        ("{at: ['9999-01-01 09:00']}", ["arrivals.at", "year 9999", "1900–2200"]),
+    ],
+)
+def test_arrival_streams_that_cannot_advance_are_refused(arrivals: str, parts: list[str]) -> None:
+    with pytest.raises(fk.ModelError) as exc:
+        fk.loads(BASE + f"arrivals: {arrivals}\n")
+    for part in parts:
+        assert part in _problem(exc)
+
+
+def test_holiday_of_year_9999_is_refused() -> None:
+    with pytest.raises(fk.ModelError) as exc:
+        fk.loads(BASE + "calendar: {holidays: [9999-01-01]}\n")
+    assert "year 9999" in _problem(exc)
+
+
+@pytest.mark.parametrize("until", ["nan", float("nan")])
+def test_until_nan_is_refused(until: object) -> None:
+    with pytest.raises(fk.SimulationError, match="until"):
+        fk.simulate(fk.loads(BASE), n_cases=5, seed=1, until=until)  # type: ignore[arg-type]
+
+
+def test_loop_that_almost_never_exits_is_refused_before_running() -> None:
+    text = ("name: x\ndepartments: [{id: d}]\nsteps:\n"
+            "  - {id: a, department: d, next: {a: 0.999999999999, b: 0.000000000001}}\n"
+            "  - {id: b, department: d}\n")
+    start = time.perf_counter()
+    with pytest.raises(fk.SimulationError) as exc:
+        fk.simulate(fk.loads(text), n_cases=5, seed=1)
+    assert time.perf_counter() - start < 5.0
+    # a runs 1 / 1e-12 = 1e12 times, b once
+    assert "1e+12 steps" in str(exc.value)
+    assert "steps[0] 'a'" in str(exc.value)
+    assert "MAX_STEPS_PER_CASE" in str(exc.value)
+
+
+def test_singular_chain_names_the_trapped_steps() -> None:
+    p = fk.loads("name: x\ndepartments: [{id: d}]\nsteps:\n  - {id: a, department: d, next: b}\n"
+                 "  - {id: b, department: d, next: {a: 0.5, c: 0.5}}\n  - {id: c, department: d}\n")
+    b = p.steps[1].model_copy(update={"next": {"a": 1.0, "c": 0.0}})
+    q = p.model_copy(update={"steps": (p.steps[0], b, p.steps[2])})
+    with pytest.raises(fk.ModelError) as exc:
+        fk.analyze(q)
+    assert "'a', 'b' form a loop that no case leaves" in _problem(exc)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "7", True])
+def test_bad_seeds_are_located(seed: object) -> None:
+    with pytest.raises(fk.FlowkitError, match="seed="):
+        fk.simulate(fk.loads(BASE), n_cases=5, seed=seed)  # type: ignore[arg-type]
