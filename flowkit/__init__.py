@@ -38,6 +38,7 @@ from .errors import (
     ModelError,
     OverloadWarning,
     SimulationError,
+    TextTypeError,
 )
 from .interop.bpmn import read_bpmn, to_bpmn
 from .interop.catalogue import read_catalogue, write_catalogue
@@ -97,6 +98,7 @@ __all__ = [
     "ServiceList",
     "SimulationError",
     "Step",
+    "TextTypeError",
     "__version__",
     "analyze",
     "analyze_catalogue",

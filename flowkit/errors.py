@@ -9,6 +9,7 @@ that code catching bad input keeps working; every warning derives from one
         ├── ModelError               a process (file or object) is not valid;
         │   │                        ``.problems`` lists every problem found
         │   ├── FileFormatError      the file cannot be read as YAML/JSON at all
+        │   │   └── TextTypeError    what was given is not text (also a TypeError)
         │   └── DurationError        a duration text or structure cannot be read
         ├── InteropError             a BPMN file, spreadsheet or event log cannot be read
         ├── CalendarError            a calendar has no working time where one is needed
@@ -48,6 +49,7 @@ __all__ = [
     "ModelError",
     "OverloadWarning",
     "SimulationError",
+    "TextTypeError",
 ]
 
 
@@ -95,6 +97,20 @@ class ModelError(FlowkitError):
 
 class FileFormatError(ModelError):
     """The file cannot be parsed (YAML/JSON syntax, empty file, unknown suffix)."""
+
+
+class TextTypeError(FileFormatError, TypeError):
+    """What was given to read is not text (``loads(None)``); also a ``TypeError``.
+
+    Examples
+    --------
+    >>> import flowkit as fk
+    >>> try:
+    ...     fk.loads(None)
+    ... except TypeError as err:
+    ...     print(isinstance(err, fk.FlowkitError), err.problems[0])
+    True the text to read is NoneType None, not str or bytes
+    """
 
 
 class DurationError(ModelError):

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..errors import ModelError
+
 __all__ = ["Chain", "hit_solve", "longest"]
 
 _DENSE_MAX = 300
@@ -24,6 +26,13 @@ class Chain:
         Number of transient states.
     edges : sequence of (i, j, p)
         Transitions among transient states; probability mass not listed is absorbed.
+    names : sequence of str, optional
+        The step of each state, named when the chain has no solution.
+
+    Raises
+    ------
+    ModelError
+        (on solving) when some states are never left: a loop without an exit, named.
 
     Examples
     --------
@@ -34,9 +43,11 @@ class Chain:
     4.0
     """
 
-    def __init__(self, n: int, edges: Sequence[tuple[int, int, float]]) -> None:
+    def __init__(self, n: int, edges: Sequence[tuple[int, int, float]],
+                 names: Sequence[str] | None = None) -> None:
         self.n = n
         self._edges = list(edges)
+        self._names = list(names) if names is not None else [f"state {i}" for i in range(n)]
         self._lu: object | None = None
         self._dense: np.ndarray | None = None
 
@@ -57,6 +68,31 @@ class Chain:
         return (identity(n, format="csc") - q.tocsc()).tocsc()
 
     def _solve(self, b: np.ndarray, transpose: bool = False) -> np.ndarray:
+        try:
+            return self._solve_raw(b, transpose)
+        except (np.linalg.LinAlgError, RuntimeError) as exc:  # scipy: "exactly singular"
+            raise ModelError([self._trapped_message()]) from exc
+
+    def _trapped_message(self) -> str:
+        """The states no case leaves (they make ``I - Q`` singular), as one sentence."""
+        out_mass = np.zeros(self.n)
+        into: list[list[int]] = [[] for _ in range(self.n)]
+        for i, j, p in self._edges:
+            out_mass[i] += p
+            into[j].append(i)
+        leaving = [i for i in range(self.n) if out_mass[i] < 1 - 1e-12]
+        seen = set(leaving)
+        while leaving:  # states that can reach one that lets mass out
+            for i in into[leaving.pop()]:
+                if i not in seen:
+                    seen.add(i)
+                    leaving.append(i)
+        trapped = [self._names[i] for i in range(self.n) if i not in seen]
+        listed = ", ".join(f"'{v}'" for v in trapped[:10]) or "(none found)"
+        return (f"the steps {listed} form a loop that no case leaves (expected executions "
+                "cannot be solved): give the loop a way out with a probability above 0")
+
+    def _solve_raw(self, b: np.ndarray, transpose: bool) -> np.ndarray:
         if self.n == 0:
             return np.zeros_like(b)
         if self.n <= _DENSE_MAX:
@@ -107,6 +143,18 @@ def hit_solve(
     d = a.shape[1]
     if n == 0 or d == 0:
         return np.zeros((n, d))
+    try:
+        return _hit_solve(n, rows, cols, probs, a)
+    except (np.linalg.LinAlgError, RuntimeError) as exc:  # scipy: "exactly singular"
+        raise ModelError(["the steps form a loop that no case leaves (hit probabilities "
+                          "cannot be solved): give the loop a way out with a probability "
+                          "above 0"]) from exc
+
+
+def _hit_solve(
+    n: int, rows: np.ndarray, cols: np.ndarray, probs: np.ndarray, a: np.ndarray
+) -> np.ndarray:
+    d = a.shape[1]
     keep = 1.0 - a
     if n <= _DENSE_MAX:
         q = np.zeros((n, n))

@@ -229,7 +229,7 @@ class FlowModel:
             for t, p in trans
             if t is not None
         ]
-        result = Chain(len(nodes), edges), index
+        result = Chain(len(nodes), edges, names=nodes), index
         self._chains[key] = result
         return result
 

@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
 
-from ..errors import FileFormatError
+from ..errors import FileFormatError, TextTypeError
 from ..model.base import format_path
 from ..model.calendar import ALWAYS
 from ..model.process import Process
+from .bounded import BoundedLoader, cut, json_too_deep, reader_error
 
 __all__ = ["read_file", "read_json", "read_yaml", "save", "to_dict"]
 
@@ -32,7 +35,7 @@ _STR = "tag:yaml.org,2002:str"
 
 
 # ------------------------------------------------------------------------- YAML reading
-def read_yaml(text: str) -> tuple[Any, list[str], yaml.Node | None]:
+def read_yaml(text: str | bytes) -> tuple[Any, list[str], yaml.Node | None]:
     """The tree of a YAML text, its duplicate keys (located) and its root node.
 
     Raises
@@ -40,19 +43,48 @@ def read_yaml(text: str) -> tuple[Any, list[str], yaml.Node | None]:
     FileFormatError
         On a syntax error, located by line and column, with a hint where one helps.
     """
+    text = _as_text(text)
     _reject_tabs(text)
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = BoundedLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise FileFormatError([reader_error(exc, text)]) from None
     try:
         node = loader.get_single_node()
         _rejoin(node)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         raise FileFormatError([_syntax_error(exc)]) from None
+    except yaml.reader.ReaderError as exc:
+        raise FileFormatError([reader_error(exc, text)]) from None
     except yaml.YAMLError as exc:
         raise FileFormatError([f"YAML syntax error: {exc}"]) from None
     finally:
         loader.dispose()
     return data, _duplicate_keys(node), node
+
+
+def _as_text(text: Any) -> str:
+    """The text to read: a ``str``, or ``bytes`` decoded as UTF-8 (a BOM allowed).
+
+    Raises
+    ------
+    TextTypeError
+        For anything else (``None``, a number, a path object …).
+    """
+    if isinstance(text, str):
+        return text
+    if isinstance(text, bytes | bytearray):
+        try:
+            return bytes(text).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise FileFormatError(
+                [f"the text is not UTF-8 (byte {exc.start}): decode it first, or save it as UTF-8"]
+            ) from None
+    hint = ": to read a file, use load(path)" if isinstance(text, os.PathLike) else ""
+    raise TextTypeError(
+        [f"the text to read is {type(text).__name__} {cut(repr(text))}, not str or bytes{hint}"]
+    )
 
 
 def _reject_tabs(text: str) -> None:
@@ -72,6 +104,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError) -> str:
     mark = exc.problem_mark
     where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
     what = exc.problem or "invalid YAML"
+    if isinstance(exc, ComposerError | ConstructorError) and exc.context is None:
+        return f"YAML error at {where}: {what}"  # a limit or a number of BoundedLoader
     ctx = f" ({exc.context})" if exc.context else ""
     cm = exc.context_mark
     if cm is not None and mark is not None and cm.line != mark.line:
@@ -192,14 +226,18 @@ def _rejoin_sequence(items: list[yaml.Node]) -> list[yaml.Node]:
 
 
 # ------------------------------------------------------------------------- JSON reading
-def read_json(text: str) -> tuple[Any, list[str]]:
+def read_json(text: str | bytes) -> tuple[Any, list[str]]:
     """The tree of a JSON text and its duplicate keys (located).
 
     Raises
     ------
     FileFormatError
-        On a syntax error, located by line and column.
+        On a syntax error or nesting deeper than 100 levels, located by line and column.
     """
+    text = _as_text(text)
+    deep = json_too_deep(text)
+    if deep is not None:
+        raise FileFormatError([deep])
     twice: dict[int, list[str]] = {}
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -371,5 +409,32 @@ def save(process: Process, path: PathLike) -> Path:
             [f"'{p.name}' has suffix '{p.suffix}': save writes .yaml, .yml or .json "
              "(BPMN through to_bpmn)"]
         )
-    p.write_text(writer(tree), encoding="utf-8")
+    try:
+        data = writer(tree).encode("utf-8")
+    except UnicodeEncodeError:
+        raise FileFormatError([_unencodable(tree)], source=str(path)) from None
+    p.write_bytes(data)
     return p
+
+
+def _unencodable(tree: Any, loc: tuple[Any, ...] = ()) -> str:
+    """The located problem of the first text in a tree that UTF-8 cannot hold."""
+    if isinstance(tree, dict):
+        items: list[tuple[Any, Any]] = list(tree.items())
+    elif isinstance(tree, list | tuple):
+        items = list(enumerate(tree))
+    else:
+        items = []
+    for k, v in items:
+        for part in ((k,) if isinstance(k, str) else ()) + (v,):
+            if isinstance(part, str):
+                try:
+                    part.encode("utf-8")
+                except UnicodeEncodeError as exc:
+                    return (f"{format_path((*loc, k))} {cut(repr(part))} holds the character "
+                            f"{part[exc.start]!r} (a lone surrogate) at position {exc.start}, "
+                            "which UTF-8 cannot store: remove it; nothing was written")
+        found = _unencodable(v, (*loc, k)) if isinstance(v, dict | list | tuple) else ""
+        if found:
+            return found
+    return "" if loc else "the process holds text that UTF-8 cannot store: nothing was written"

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..errors import CalendarWarning
+from .limits import check_date
 
 __all__ = ["ALWAYS", "Calendar", "china_holiday_years", "uncovered_years", "warn_uncovered"]
 
@@ -178,12 +179,14 @@ class Calendar(BaseModel):
     def _sorted_holidays(cls, v: Any) -> Any:
         if isinstance(v, tuple):
             dates = sorted({x for x in v if isinstance(x, dt.date)})
+            _check_dates(dates)
             return ("china", *dates) if "china" in v else tuple(dates)
         return v
 
     @field_validator("workdays", mode="after")
     @classmethod
     def _sorted_workdays(cls, v: tuple[dt.date, ...]) -> tuple[dt.date, ...]:
+        _check_dates(v)
         return tuple(sorted(set(v)))
 
     @property
@@ -259,6 +262,14 @@ def _is_china(text: str) -> bool:
 
 def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _check_dates(dates: Iterable[dt.date]) -> None:
+    """Refuse a date outside the years a process may use (a ``ValueError`` for pydantic)."""
+    for day in dates:
+        wrong = check_date(day)
+        if wrong is not None:
+            raise ValueError(f"'{day}': {wrong}")
 
 
 def _china_day(day: dt.date) -> bool | None:

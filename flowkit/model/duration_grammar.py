@@ -35,6 +35,7 @@ from .duration_values import (
     add_durations,
     format_duration,
 )
+from .limits import check_duration_size
 
 __all__ = ["Duration", "parse_duration"]
 
@@ -359,12 +360,15 @@ def _parse_structured(data: dict[str, Any]) -> _Dist:
 
 def _coerce(value: Any) -> Any:
     """Read a :data:`Duration` field; pydantic wants a ``ValueError`` with the message."""
-    if isinstance(value, _Dist):
-        return value
     try:
-        return parse_duration(value)
+        dist = parse_duration(value)
     except DurationError as exc:
         raise ValueError(str(exc)) from None
+    too_long = check_duration_size(dist)
+    if too_long is not None:
+        written = value if isinstance(value, str) else format_duration(dist)
+        raise ValueError(f"'{written}' {too_long}")
+    return dist
 
 
 #: A duration field: text or structured input, stored as a distribution model,

@@ -262,6 +262,11 @@ class Normal(_Dist):
     def _positive_mass(self) -> Normal:
         if self.sd == 0 and self.mu < 0:
             raise ValueError(f"with sd 0 the mean {_fmt(self.mu)} must not be negative")
+        if self.sd > 0 and 0.5 * math.erfc(self.mu / self.sd / math.sqrt(2)) > 1 - 1e-9:
+            raise ValueError(
+                "draws are negative with probability above 1 - 1e-9: almost every draw "
+                "would be cut at 0; give a mean at most 6 sd below 0"
+            )
         return self
 
     def _params(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from .base import FrozenDict, FrozenModel
 from .calendar import Calendar
 from .duration_grammar import Duration
 from .duration_values import ZERO, Constant, _Dist
+from .limits import MAX_PER_DAY, MAX_STAFF, check_date
 from .types import LEVEL_ZH, Id, Level
 
 __all__ = [
@@ -70,7 +71,7 @@ class Department(FrozenModel):
     level: Level | None = None
     region: str | None = None
     location: str | None = None
-    staff: int = Field(default=1, ge=1)
+    staff: int = Field(default=1, ge=1, le=MAX_STAFF)
     issue_time: Duration = ZERO
     calendar: Calendar | None = None
     cost_per_hour: float = Field(default=0.0, ge=0, allow_inf_nan=False)
@@ -155,7 +156,7 @@ class Arrivals(FrozenModel):
     'exp(25min)'
     """
 
-    per_day: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    per_day: float | None = Field(default=None, gt=0, le=MAX_PER_DAY, allow_inf_nan=False)
     every: Duration | None = None
     at: tuple[dt.datetime, ...] | None = None
 
@@ -193,6 +194,9 @@ class Arrivals(FrozenModel):
                 raise ValueError(f"[{i}] {x!r} is not a date-time: write 'YYYY-MM-DD HH:MM'")
             if x.tzinfo is not None:  # local time of Asia/Shanghai, naive
                 x = x.astimezone(shanghai).replace(tzinfo=None)
+            wrong = check_date(x)
+            if wrong is not None:
+                raise ValueError(f"[{i}] '{x}': {wrong}")
             out.append(x)
         return tuple(out)
 
@@ -210,6 +214,11 @@ class Arrivals(FrozenModel):
                 raise ValueError(".at is not in time order: sort the date-times")
         if self.every is not None and self.every.is_zero:
             raise ValueError(".every is 0: cases would arrive all at once")
+        if self.every is not None and not self.every.mean() > 0:
+            raise ValueError(
+                f".every '{self.every}' has a mean gap of 0: every case would arrive at the "
+                "same instant and the clock could not advance; give a positive mean gap"
+            )
         return self
 
 

@@ -25,6 +25,7 @@ from .base import FrozenDict, FrozenModel
 from .calendar import parse_weekday
 from .duration_grammar import Duration
 from .duration_values import ZERO, _Dist
+from .limits import MAX_FEE
 from .parts import _freeze
 from .types import CHANNEL_ZH, KIND_ZH, Channel, Id, Kind, check_id
 
@@ -245,7 +246,7 @@ class Step(FrozenModel):
     channel: Channel = "backoffice"
     work: WorkDuration = ZERO
     wait: Duration = ZERO
-    fee: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    fee: float = Field(default=0.0, ge=0, le=MAX_FEE, allow_inf_nan=False)
     materials: tuple[Id, ...] = ()
     produces: tuple[Id, ...] = ()
     time_limit: Duration | None = None

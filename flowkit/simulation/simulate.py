@@ -25,6 +25,7 @@ from ..model.seeds import (
     SeedLike,
     resolve_seed,
 )
+from . import bounds
 from .compile import CompiledModel, compile_model
 from .engine import RepOutput, run_replication
 from .results import Result, _Meta
@@ -48,6 +49,8 @@ def _local(value: Any, error: str) -> dt.datetime:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:
         raise SimulationError(error) from exc
+    if pd.isna(ts):  # NaT, from nan or 'nan': no instant at all
+        raise SimulationError(error)
     if ts.tzinfo is not None:
         ts = ts.tz_convert("Asia/Shanghai").tz_localize(None)
     return ts.to_pydatetime()
@@ -182,6 +185,8 @@ def simulate(
     """
     processes = _processes(process)
     _check_counts(n_cases, replications, warmup, n_jobs)
+    for p in processes:
+        bounds.check_steps_per_case(p)
     root = resolve_seed(seed)
     t0 = _start(start)
     limit = _until(until, t0)
