@@ -128,7 +128,7 @@ class _Reader:
             if len(start.outgoing) != 1:
                 raise ReadProblem(f"{doc.named(start.id)} has {len(start.outgoing)} outgoing "
                                   "flows: connect it to the first task with exactly one flow")
-            e = self.gates.resolve(start.outgoing[0], None, frozenset())
+            e = self.gates.expr_of(start.outgoing[0])
             if e[0] == "end":
                 raise ReadProblem(f"{doc.named(start.id)} leads to no task: draw the tasks "
                                   "between the start and the end")
