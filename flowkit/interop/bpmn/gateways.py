@@ -335,7 +335,8 @@ class Resolver:
             return e[1]
         if e[0] == "xor":
             return dict(e[2])
-        twice = [t for t, n in Counter(e[2]).items() if n > 1]
+        counts: Counter[str] = Counter(e[2])
+        twice = [t for t, n in counts.items() if n > 1]
         if twice:
             raise ReadProblem(f"{self.doc.named(e[1])} reaches '{twice[0]}' on two parallel "
                               "branches: each branch needs its own task")
