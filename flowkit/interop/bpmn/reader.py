@@ -26,6 +26,7 @@ from ...model.process import Process
 from ..files import parse
 from .codec import B, F, read_process_ext
 from .document import TASKS, Document, El, ReadProblem
+from .flatten import flatten
 from .gateways import Resolver
 from .steps import departments, step_ids, step_tree
 
@@ -54,6 +55,7 @@ class _Reader:
         """The tree of the file format the document holds; raises what cannot be read."""
         doc = self.doc
         proc, name = doc.process()
+        flatten(doc, proc)
         doc.elements(proc)
         doc.fail()
         ext = proc.find(f"{B}extensionElements")
