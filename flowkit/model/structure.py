@@ -395,7 +395,9 @@ class _BlockFinder:
                         continue
                     self.problems.append(
                         f"{g.where(p)} '{p}' flows into '{n}' inside a parallel branch of "
-                        f"'{split}' from outside it; no loop may leave or enter an AND block"
+                        f"'{split}' from outside it; only '{split}' may lead into its "
+                        "branches (neither a loop nor a second split or choice may enter an "
+                        f"AND block): route every flow into the block through '{split}'"
                     )
                     return False
         inside = set().union(*(b.nodes for b in branches)) | {split}

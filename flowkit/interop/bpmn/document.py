@@ -26,21 +26,25 @@ class ReadProblem(Exception):
 
 
 _UNSUPPORTED: dict[str, str] = {
-    "subProcess": "a sub-process: flowkit processes are flat; draw its tasks in the pool "
-                  "instead (expand the sub-process)",
+    "subProcess": "an event sub-process (triggered by an event): flowkit models no "
+                  "interruptions; draw the handling as a branch of an exclusive gateway",
     "adHocSubProcess": "an ad-hoc sub-process: flowkit has no unordered activities; draw its "
                        "tasks in sequence or in parallel",
     "transaction": "a transaction: flowkit has no transactions; draw its tasks in the pool",
-    "callActivity": "a call activity: flowkit cannot follow a call into another process; "
-                    "draw the called tasks in the pool",
-    "inclusiveGateway": "an inclusive (OR) gateway: flowkit has exclusive choices and "
-                        "parallel splits only; use an exclusive gateway (one branch) or a "
-                        "parallel gateway (all branches)",
+    "callActivity": "a call activity of a process that is not in this file (or calls "
+                    "itself): flowkit follows calls within one file; put the called process "
+                    "in the file, or draw its tasks in the pool",
+    "inclusiveGateway": "an inclusive (OR) gateway: flowkit cannot read 'one or more of the "
+                        "branches'; rewrite it as an exclusive gateway whose flows lead to "
+                        "each combination that occurs (a parallel split for a combination of "
+                        "several), with its share, or as a parallel gateway when every branch "
+                        "is always taken",
     "eventBasedGateway": "an event-based gateway: flowkit has no events to race; use an "
                          "exclusive gateway with the share of cases on each flow",
     "complexGateway": "a complex gateway: use an exclusive or a parallel gateway",
-    "boundaryEvent": "a boundary event: flowkit models no interruptions; remove it, or model "
-                     "the exception as an exclusive gateway after the task",
+    "boundaryEvent": "a boundary event other than an interrupting timer with a duration: "
+                     "flowkit models no other interruptions; remove it, or model the "
+                     "exception as an exclusive gateway after the task",
     "choreographyTask": "a choreography task: flowkit reads process diagrams only",
     "subChoreography": "a sub-choreography: flowkit reads process diagrams only",
 }
@@ -58,6 +62,8 @@ _IGNORED = frozenset({
     "correlationSubscription", "resourceRole", "performer", "humanPerformer",
     "potentialOwner",
 })
+#: what makes a process one "with tasks"
+_WORK = TASKS | {"subProcess", "callActivity", "adHocSubProcess", "transaction"}
 _KIND_OF_TAG = {
     "exclusiveGateway": "exclusive gateway", "parallelGateway": "parallel gateway",
     "startEvent": "start event", "endEvent": "end event",
@@ -157,6 +163,8 @@ class Document:
         """The flow nodes of the process, by id."""
         self.flows: dict[str, SeqFlow] = {}
         """The sequence flows between them, by id."""
+        self.cut: set[str] = set()
+        """The flow nodes that lost a flow to a rejected element."""
 
     # -- where -----------------------------------------------------------------------
     def at(self, eid: str) -> str:
@@ -178,8 +186,10 @@ class Document:
     # -- the process -----------------------------------------------------------------
     def process(self) -> tuple[ET.Element, str | None]:
         """The one process with tasks, and its name (or its participant's)."""
+        called = {c.get("calledElement") for c in self.root.iter(f"{B}callActivity")}
         procs = [p for p in self.root.findall(f"{B}process")
-                 if any(local(c.tag)[1] not in _IGNORED for c in p)]
+                 if any(local(c.tag)[1] in _WORK for c in p)]
+        procs = [p for p in procs if p.get("id") not in called] or procs
         participants = {p.get("processRef"): p
                         for c in self.root.findall(f"{B}collaboration")
                         for p in c.findall(f"{B}participant")}
@@ -215,6 +225,8 @@ class Document:
         for child in proc.findall(f"{B}sequenceFlow"):
             self.sequence_flow(child, rejected)
         for el in self.els.values():
+            if el.id in self.cut:  # a flow to a rejected element was cut: reported already
+                continue
             if el.tag in GATEWAYS and not el.outgoing:
                 self.problems.append(
                     f"{self.named(el.id)} has no outgoing flow: connect it to the next task "
@@ -234,7 +246,10 @@ class Document:
         if tag in _UNSUPPORTED:
             attached = child.get("attachedToRef")
             on = f" on '{attached}'" if attached else ""
-            self.problems.append(f"<{tag}> '{eid}'{on}{self.at(eid)} is {_UNSUPPORTED[tag]}")
+            defs = [local(c.tag)[1] for c in child if local(c.tag)[1].endswith("Definition")]
+            kind = f" ({', '.join(defs)})" if defs and tag == "boundaryEvent" else ""
+            self.problems.append(f"<{tag}> '{eid}'{on}{kind}{self.at(eid)} is "
+                                 f"{_UNSUPPORTED[tag]}")
         elif tag in TASKS or tag in GATEWAYS or tag in EVENTS:
             if not eid:
                 self.problems.append(f"a <{tag}> has no id: give every flow node an id")
@@ -259,7 +274,9 @@ class Document:
         bad = [f"{r} '{v}'" for r, v in (("sourceRef", src), ("targetRef", tgt))
                if v not in self.els]
         if bad:
-            if not {src, tgt} & rejected:  # else its end was reported already
+            if {src, tgt} & rejected:  # its end was reported already
+                self.cut.update({src, tgt})
+            else:
                 self.problems.append(
                     f"sequence flow '{fid}'{self.at(fid)}: {' and '.join(bad)} is not a "
                     "flow node of the process: connect it to a task, gateway or event"

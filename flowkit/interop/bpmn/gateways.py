@@ -2,12 +2,13 @@
 
 BPMN routes between tasks with gateways and intermediate events; flowkit routes at
 steps. :class:`Resolver` follows each flow to the steps it reaches, as an expression:
-``("step", id)``, ``("end", id)``, ``("xor", gateway, [(expr, share), …])`` or
-``("and", gateway, [expr, …])``. Chains of gateways collapse (the shares of nested
-choices multiply), a timer after a task becomes that task's ``wait``, a parallel join
-becomes ``join: all`` on the step after it, and a gateway or end event that cannot be
-attached to a step becomes a ``kind: routing`` step (路由: no work, not counted as a
-step), noted.
+``("step", id)``, ``("end", id)``, ``("xor", gateway, {step: share, …})`` or
+``("and", gateway, [step, …])``, computed once per gateway (memoised, without
+recursion: a lattice of gateways costs its size, not its paths). Chains of gateways
+collapse (the shares of nested choices multiply), a timer after a task becomes that
+task's ``wait``, a parallel join becomes ``join: all`` on the step after it, and a
+gateway or end event that cannot be attached to a step becomes a ``kind: routing``
+step (路由: no work, not counted as a step), noted.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ class Resolver:
         """The routing steps inserted, by the id of the element each stands for."""
         self.step_gateways: set[str] = set()
         """Gateways that carry the flowkit data of a routing step: read as that step."""
+        self.memo: dict[str, Expr | ReadProblem] = {}
+        """What each gateway and event resolves to (or the problem it has), by id."""
+        self.open: set[str] = set()
+        """The gateways and events whose walk is under way (to find loops without task)."""
 
     # -- shares of a choice ------------------------------------------------------------
     def probabilities(self, gw: El) -> list[float]:
@@ -112,12 +117,8 @@ class Resolver:
                           f"{total:g}, not 1 ({shares}): make them sum to 1 (100%)")
 
     # -- following flows ---------------------------------------------------------------
-    def resolve(self, fid: str, task: str | None, path: frozenset[str]) -> Expr:
-        """Where a flow leads: a step, an end, or a choice/parallel split of those.
-
-        ``task`` is the task the flow leaves directly (a timer there is its wait);
-        ``path`` holds the gateways and events passed since the last task.
-        """
+    def expr_of(self, fid: str) -> Expr:
+        """Where a flow leads: a step, an end, or a choice/parallel split of steps."""
         el = self.doc.els[self.doc.flows[fid].target]
         if el.tag in TASKS or el.id in self.step_gateways:
             return ("step", el.id)
@@ -128,71 +129,137 @@ class Resolver:
                 f"sequence flow '{fid}'{self.doc.at(fid)} leads back to the start event "
                 f"'{el.id}': a start event has no incoming flow; lead it to the first task"
             )
-        if el.id in path:
-            raise ReadProblem(f"{self.doc.named(el.id)} is on a loop of gateways and events "
-                              "with no task: put a task in the loop")
-        inner = path | {el.id}
-        if el.tag in ("intermediateCatchEvent", "intermediateThrowEvent"):
-            return self.through_event(el, task, inner)
-        if el.tag == "exclusiveGateway":
-            return self.through_exclusive(el, inner)
-        return self.through_parallel(el, inner)
+        return self.node_expr(el.id)
 
-    def through_event(self, el: El, task: str | None, inner: frozenset[str]) -> Expr:
-        """Past an intermediate event (a timer gives ``task`` its wait)."""
+    def resolve(self, fid: str, task: str | None = None) -> Expr:
+        """Where a flow leads; ``task`` is the task it leaves (a timer there is its wait)."""
+        target = self.doc.els[self.doc.flows[fid].target]
+        if task is not None and target.tag == "intermediateCatchEvent":
+            if task in self.wait:
+                raise ReadProblem(f"{self.doc.named(target.id)}: task '{task}' already has a "
+                                  "wait; keep one timer per task")
+            self.wait[task] = self.timer_value(target)
+        return self.expr_of(fid)
+
+    def node_expr(self, nid: str) -> Expr:
+        """What a gateway or event resolves to, memoised; walked without recursion.
+
+        A depth-first walk over the gateways and events after ``nid`` (tasks and ends
+        are its leaves) computes each node once from the nodes after it, so a lattice
+        of gateways costs its size, not its number of paths, and a chain of thousands of
+        gateways needs no deep stack. A node met again while its walk is open lies on a
+        loop of gateways and events with no task.
+        """
+        stack: list[tuple[str, bool]] = [(nid, False)]
+        while stack:
+            cur, done = stack.pop()
+            if done:
+                self.open.discard(cur)
+                try:
+                    self.memo[cur] = self.combine(self.doc.els[cur])
+                except ReadProblem as exc:
+                    self.memo[cur] = exc
+                continue
+            if cur in self.memo:
+                continue
+            if cur in self.open:
+                self.open.clear()
+                raise ReadProblem(f"{self.doc.named(cur)} is on a loop of gateways and events "
+                                  "with no task: put a task in the loop")
+            self.open.add(cur)
+            stack.append((cur, True))
+            for fid in self.doc.els[cur].outgoing:
+                target = self.doc.els[self.doc.flows[fid].target]
+                if (target.tag not in TASKS and target.id not in self.step_gateways
+                        and target.tag not in ("endEvent", "startEvent")
+                        and target.id not in self.memo):
+                    stack.append((target.id, False))
+        found = self.memo[nid]
+        if isinstance(found, ReadProblem):
+            raise found
+        return found
+
+    def combine(self, el: El) -> Expr:
+        """What one gateway or event resolves to, from what the nodes after it resolve to."""
+        if el.tag in ("intermediateCatchEvent", "intermediateThrowEvent"):
+            return self.through_event(el)
+        if el.tag == "exclusiveGateway":
+            return self.through_exclusive(el)
+        return self.through_parallel(el)
+
+    def shared(self, el: El, after: Expr) -> Expr:
+        """A parallel split that several flows reach (through ``el``) is one routing step."""
+        if after[0] == "and" and len(el.incoming) > 1:
+            return ("step", self.routing(after[1], after, "splits in parallel after a merge "
+                                         "of several flows (flowkit splits once, at a step)"))
+        return after
+
+    def through_event(self, el: El) -> Expr:
+        """Past an intermediate event (a timer must follow a task directly)."""
         if el.tag == "intermediateCatchEvent":
-            self.timer(el, task)
+            sources = [self.doc.els[self.doc.flows[f].source] for f in el.incoming]
+            if (len(sources) != 1 or sources[0].tag not in TASKS
+                    or len(sources[0].outgoing) != 1):
+                raise ReadProblem(f"{self.doc.named(el.id)}: a timer must follow one task "
+                                  "directly (it becomes that task's wait); move it right "
+                                  "after a task")
+            self.timer_value(el)
         if len(el.outgoing) > 1:
             raise ReadProblem(f"{self.doc.named(el.id)} has {len(el.outgoing)} outgoing "
                               "flows: split with a gateway after it")
         if not el.outgoing:
             return ("end", el.id)
-        return self.resolve(el.outgoing[0], task, inner)
+        return self.shared(el, self.expr_of(el.outgoing[0]))
 
-    def through_exclusive(self, el: El, inner: frozenset[str]) -> Expr:
+    def through_exclusive(self, el: El) -> Expr:
         """Past an exclusive gateway: a merge leads on, a choice shares its flows."""
         single = el.outgoing[0] if len(el.outgoing) == 1 else None
         if single and self.doc.flows[single].elem.find(
                 f"{B}extensionElements/{F}probability") is None:  # a merge, not a choice
-            return self.resolve(el.outgoing[0], None, inner)
+            return self.shared(el, self.expr_of(single))
         probs = self.probabilities(el)
-        return ("xor", el.id, [(self.resolve(o, None, inner), pr)
-                               for o, pr in zip(el.outgoing, probs, strict=True)])
+        return self.choice(el.id, [(self.expr_of(o), pr)
+                                   for o, pr in zip(el.outgoing, probs, strict=True)])
 
-    def through_parallel(self, el: El, inner: frozenset[str]) -> Expr:
-        """Past a parallel gateway: a split leads to all its flows, a join to ``join: all``."""
+    def through_parallel(self, el: El) -> Expr:
+        """Past a parallel gateway: a split leads to all its flows, a join to ``join: all``.
+
+        The join is the ``join: all`` of the step right after it (past further joins)
+        when that step has no other incoming flow; else (a merge, a loop re-entering, no
+        step) it is a routing step of its own that joins.
+        """
         if len(el.outgoing) > 1 and len(el.incoming) > 1:
             raise ReadProblem(f"{self.doc.named(el.id)} both joins {len(el.incoming)} flows "
                               f"and splits into {len(el.outgoing)}: put a task between the "
                               "join and the split")
         if len(el.outgoing) > 1:
-            return ("and", el.id, [self.resolve(o, None, inner) for o in el.outgoing])
-        after = self.resolve(el.outgoing[0], None, inner)
+            return self.split(el.id, [self.expr_of(o) for o in el.outgoing])
+        after = self.expr_of(el.outgoing[0])
         if len(el.incoming) > 1:
-            if after[0] != "step":
+            target = self.doc.els[self.doc.flows[el.outgoing[0]].target]
+            while target.tag == "parallelGateway" and len(target.outgoing) == 1 \
+                    and target.id not in self.step_gateways:  # joins that follow each other
+                target = self.doc.els[self.doc.flows[target.outgoing[0]].target]
+            if after[0] != "step" or target.id != after[1] or len(target.incoming) != 1:
                 return ("step", self.routing(el.id, after, "joins parallel branches but leads "
-                                             "to no task (flowkit joins at a step)", join=True))
+                                             "to no step of its own (flowkit joins at a "
+                                             "step)", join=True))
             self.joins.add(after[1])
         return after
 
     def out_of_routing(self, el: El) -> Expr:
         """Where a gateway that stands for a routing step leads (it splits or chooses
         itself; a parallel one that several flows reach is the step's ``join: all``)."""
-        inner = frozenset({el.id})
         if el.tag == "exclusiveGateway":
-            return self.through_exclusive(el, inner)
+            return self.through_exclusive(el)
         if len(el.incoming) > 1:
             self.joins.add(el.id)
         if len(el.outgoing) > 1:
-            return ("and", el.id, [self.resolve(o, None, inner) for o in el.outgoing])
-        return self.resolve(el.outgoing[0], None, inner)
+            return self.split(el.id, [self.expr_of(o) for o in el.outgoing])
+        return self.expr_of(el.outgoing[0])
 
-    def timer(self, el: El, task: str | None) -> None:
-        """The wait a timer event right after ``task`` gives it."""
-        if task is None or len(el.incoming) != 1:
-            raise ReadProblem(f"{self.doc.named(el.id)}: a timer must follow one task "
-                              "directly (it becomes that task's wait); move it right after "
-                              "a task")
+    def timer_value(self, el: El) -> str:
+        """The duration of a timer event; raises when it has none flowkit can read."""
         timer = el.elem.find(f"{B}timerEventDefinition")
         dur = timer.find(f"{B}timeDuration") if timer is not None else None
         text = (dur.text or "").strip() if dur is not None else ""
@@ -205,10 +272,7 @@ class Resolver:
                 f"days, hours or minutes such as P3D or PT2H (this one has {found}); a date, "
                 "a cycle, years or months have no fixed length: give it a timeDuration"
             )
-        if task in self.wait:
-            raise ReadProblem(f"{self.doc.named(el.id)}: task '{task}' already has a wait; "
-                              "keep one timer per task")
-        self.wait[task] = value
+        return value
 
     def routing(self, key: str, expr: Expr | None, why: str, *, join: bool = False,
                 before: str | None = None) -> str:
@@ -227,33 +291,41 @@ class Resolver:
         return key
 
     # -- expressions to next -----------------------------------------------------------
-    def flatten_xor(self, e: Expr, weight: float, gw: str) -> list[tuple[str, float]]:
-        """The steps a choice reaches with their shares; nested choices multiply."""
-        if e[0] == "step":
-            return [(e[1], weight)]
-        if e[0] == "end":
-            return [(self.routing(e[1], None, f"ends a branch of the choice '{gw}' (flowkit "
-                                  "ends only at a step)", before=gw), weight)]
-        if e[0] == "and":
-            return [(self.routing(e[1], e, f"splits in parallel right after the choice '{gw}' "
-                                  "(flowkit splits only after a step)"), weight)]
-        # a choice inside a choice: probabilities multiply (rounded: 0.4 * 0.75 is 0.3)
-        return [pair for sub, p in e[2]
-                for pair in self.flatten_xor(sub, p if weight == 1 else round(weight * p, 12),
-                                             e[1])]
+    def choice(self, gw: str, branches: list[tuple[Expr, float]]) -> Expr:
+        """A choice's expression: the steps it reaches with their shares, flattened
+        (nested choices multiply; an end or a parallel split there is a routing step)."""
+        out: dict[str, float] = {}
+        for e, p in branches:
+            if e[0] == "step":
+                pairs = [(e[1], p)]
+            elif e[0] == "end":
+                pairs = [(self.routing(e[1], None, f"ends a branch of the choice '{gw}' "
+                                       "(flowkit ends only at a step)", before=gw), p)]
+            elif e[0] == "and":
+                pairs = [(self.routing(e[1], e, f"splits in parallel right after the choice "
+                                       f"'{gw}' (flowkit splits only after a step)"), p)]
+            else:  # rounded: 0.4 * 0.75 is 0.3
+                pairs = [(t, q if p == 1 else round(p * q, 12)) for t, q in e[2].items()]
+            for t, q in pairs:
+                out[t] = out.get(t, 0.0) + q
+        return ("xor", gw, out)
 
-    def flatten_and(self, e: Expr, gw: str) -> list[str]:
-        """The steps a parallel split reaches; nested splits flatten."""
-        if e[0] == "step":
-            return [e[1]]
-        if e[0] == "end":
-            raise ReadProblem(f"a parallel branch of '{gw}' goes straight to "
-                              f"{self.doc.named(e[1])}: every parallel branch must meet the "
-                              "others at a parallel join")
-        if e[0] == "xor":
-            return [self.routing(e[1], e, f"chooses right after the parallel split '{gw}' "
-                                 "(flowkit chooses only after a step)")]
-        return [s for sub in e[2] for s in self.flatten_and(sub, e[1])]
+    def split(self, gw: str, branches: list[Expr]) -> Expr:
+        """A parallel split's expression: the steps it reaches, nested splits flattened."""
+        out: list[str] = []
+        for e in branches:
+            if e[0] == "step":
+                out.append(e[1])
+            elif e[0] == "end":
+                raise ReadProblem(f"a parallel branch of '{gw}' goes straight to "
+                                  f"{self.doc.named(e[1])}: every parallel branch must meet "
+                                  "the others at a parallel join")
+            elif e[0] == "xor":
+                out.append(self.routing(e[1], e, f"chooses right after the parallel split "
+                                        f"'{gw}' (flowkit chooses only after a step)"))
+            else:
+                out.extend(e[2])
+        return ("and", gw, out)
 
     def next_of(self, e: Expr | None) -> Any:
         """A step's ``next`` (by element id): None, an id, shares by id, or a list of ids."""
@@ -262,16 +334,13 @@ class Resolver:
         if e[0] == "step":
             return e[1]
         if e[0] == "xor":
-            out: dict[str, float] = {}
-            for target, p in self.flatten_xor(e, 1.0, e[1]):
-                out[target] = out.get(target, 0.0) + p
-            return out
-        targets = self.flatten_and(e, e[1])
-        twice = [t for t, n in Counter(targets).items() if n > 1]
+            return dict(e[2])
+        counts: Counter[str] = Counter(e[2])
+        twice = [t for t, n in counts.items() if n > 1]
         if twice:
             raise ReadProblem(f"{self.doc.named(e[1])} reaches '{twice[0]}' on two parallel "
                               "branches: each branch needs its own task")
-        return targets
+        return list(e[2])
 
     def outgoing(self, el: El) -> Expr | None:
         """Where the flows out of a task lead; several without a gateway split in parallel."""
@@ -280,11 +349,11 @@ class Resolver:
         if el.id in self.step_gateways:
             return self.out_of_routing(el)
         if len(el.outgoing) == 1:
-            return self.resolve(el.outgoing[0], el.id, frozenset())
+            return self.resolve(el.outgoing[0], el.id)
         if any(self.doc.flows[f].elem.find(f"{B}conditionExpression") is not None
                for f in el.outgoing):
             raise ReadProblem(f"{self.doc.named(el.id)} has conditional outgoing flows: model "
                               "the choice with an exclusive gateway after the task")
         self.doc.notes.append(f"{self.doc.named(el.id)} has {len(el.outgoing)} outgoing flows "
                               "without a gateway: read as a parallel split (BPMN semantics)")
-        return ("and", el.id, [self.resolve(f, None, frozenset()) for f in el.outgoing])
+        return self.split(el.id, [self.expr_of(f) for f in el.outgoing])

@@ -26,6 +26,7 @@ from ...model.process import Process
 from ..files import parse
 from .codec import B, F, read_process_ext
 from .document import TASKS, Document, El, ReadProblem
+from .flatten import flatten
 from .gateways import Resolver
 from .steps import departments, step_ids, step_tree
 
@@ -54,6 +55,7 @@ class _Reader:
         """The tree of the file format the document holds; raises what cannot be read."""
         doc = self.doc
         proc, name = doc.process()
+        flatten(doc, proc)
         doc.elements(proc)
         doc.fail()
         ext = proc.find(f"{B}extensionElements")
@@ -128,7 +130,7 @@ class _Reader:
             if len(start.outgoing) != 1:
                 raise ReadProblem(f"{doc.named(start.id)} has {len(start.outgoing)} outgoing "
                                   "flows: connect it to the first task with exactly one flow")
-            e = self.gates.resolve(start.outgoing[0], None, frozenset())
+            e = self.gates.expr_of(start.outgoing[0])
             if e[0] == "end":
                 raise ReadProblem(f"{doc.named(start.id)} leads to no task: draw the tasks "
                                   "between the start and the end")

@@ -97,15 +97,14 @@ def step_ids(els: list[tuple[str, str | None, ET.Element | None]],
 def _lanes(proc: ET.Element) -> list[tuple[ET.Element, int]]:
     """Every lane of the process, with its depth in nested lane sets, in document order."""
     lanes: list[tuple[ET.Element, int]] = []
-
-    def walk(lane_set: ET.Element, depth: int) -> None:
-        for lane in lane_set.findall(f"{B}lane"):
-            lanes.append((lane, depth))
-            for child in lane.findall(f"{B}childLaneSet"):
-                walk(child, depth + 1)
-
-    for lane_set in proc.findall(f"{B}laneSet"):
-        walk(lane_set, 0)
+    # preorder with an explicit stack, not recursion: lanes nested thousands deep are fine
+    stack = [(lane, 0) for lane_set in proc.findall(f"{B}laneSet")
+             for lane in lane_set.findall(f"{B}lane")][::-1]
+    while stack:
+        lane, depth = stack.pop()
+        lanes.append((lane, depth))
+        stack.extend((child, depth + 1) for child_set in lane.findall(f"{B}childLaneSet")
+                     for child in child_set.findall(f"{B}lane")[::-1])
     return lanes
 
 
