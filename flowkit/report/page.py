@@ -25,7 +25,10 @@ from .sentences import lever_log
 if TYPE_CHECKING:
     from ..simulation.compare import Comparison
 
-__all__ = ["report_html"]
+__all__ = ["SWIMLANE_SCALE", "report_html"]
+
+#: swimlanes are shown this many times their natural size (7 pt step text → ~12 px)
+SWIMLANE_SCALE = 1.3
 
 _log = logging.getLogger("flowkit")
 
@@ -144,9 +147,19 @@ def _levers(c: Comparison) -> str:
     return "".join(parts)
 
 
-def _wide(titles: Iterable[str], draw: Callable[[str], str]) -> str:
-    return "".join(f"<h3>{_e(n)}</h3><div class=wide>{_figure(n, lambda n=n: draw(n))}</div>"
-                   for n in titles)
+def _enlarged(svg: str, scale: float) -> str:
+    """``svg`` shown ``scale`` times its natural size (its text grows with it)."""
+    def grow(m: re.Match[str]) -> str:
+        return f'{m.group(1)}="{float(m.group(2)) * scale:.1f}pt"'
+
+    head, sep, rest = svg.partition(">")
+    return re.sub(r'\b(width|height)="([\d.]+)pt"', grow, head) + sep + rest
+
+
+def _wide(titles: Iterable[str], draw: Callable[[str], str], scale: float = 1.0) -> str:
+    """One full-width, scrolling figure per scenario, at ``scale`` times natural size."""
+    return "".join(f"<h3>{_e(n)}</h3><div class=wide>"
+                   f"{_enlarged(_figure(n, lambda n=n: draw(n)), scale)}</div>" for n in titles)
 
 
 def _footer(c: Comparison, inputs: list[str] | None) -> str:
@@ -192,7 +205,8 @@ def report_html(c: Comparison, inputs: list[str] | None = None) -> str:
             lambda ax: distribution(c, ax=ax), (9.0, 3.6))),
         levers=_levers(c),
         swimlanes=_wide(c.names, lambda n: figure_svg(
-            lambda ax: swimlane(c.scenarios[n], ax=ax), swimlane_size(c.scenarios[n]))),
+            lambda ax: swimlane(c.scenarios[n], ax=ax), swimlane_size(c.scenarios[n])),
+            scale=SWIMLANE_SCALE),
         journeys=_wide(c.names, lambda n: figure_svg(
             lambda ax: journey(c.scenarios[n], ax=ax), journey_size(c.scenarios[n]))),
         footer=_footer(c, inputs),

@@ -53,9 +53,11 @@ class _Names:
             self.names.update({("department", d.id): d.label for d in p.departments})
             self.names.update({("flow", s.id): s.label for s in p.steps})
 
-    def __call__(self, target: str, id_: Any) -> str:
+    def __call__(self, target: str, id_: Any, most: int = 3) -> str:
         if isinstance(id_, list | tuple):
-            return "、".join(self(target, i) for i in id_) or "无"
+            names = [self(target, i) for i in id_]
+            more = f"等 {len(names)} 项" if len(names) > most else ""
+            return "、".join(names[:most]) + more or "无"
         return f"「{self.names.get((target, str(id_)), str(id_))}」"
 
 
@@ -140,7 +142,7 @@ def lever_log(before: Process, after: Process) -> list[dict[str, Any]]:
     ...                 fk.levers.set_wait("health_decide", "0h", source="承诺书 2026-3"))
     >>> log = lever_log(p, q)
     >>> log[0]["label"], log[0]["sentences"][0]
-    ('邮寄送达', '「卫生许可证发放」由窗口办理改为邮寄办理')
+    ('邮寄送达', '「领取公共场所卫生许可证」由窗口办理改为邮寄办理')
     >>> log[1]["sentences"], log[1]["input"], log[1]["source"]
     (['「卫生许可审批决定」的等待期由 1 个工作日 改为 0 小时'], True, '承诺书 2026-3')
     """
