@@ -34,7 +34,8 @@ def test_worse_kpis_are_never_shaded_as_gains(mixed: fk.Comparison) -> None:
     rows, t, k = content.kpi_rows(mixed), mixed.table, fk.kpis()
     assert rows.loc["visits", "shade"] == "better"  # 4.18 -> 3.18 visits: fewer is better
     assert rows.loc["days", "shade"] == "worse"  # the courier's 5 days: longer
-    assert float(t.loc["days", "delta"]) > 0 and bool(t.loc["days", "significant"])
+    assert float(t.loc["days", "delta"]) > 0
+    assert bool(t.loc["days", "significant"])
     for kpi, shade in rows["shade"].items():
         better, d = k.loc[kpi, "better"], float(t.loc[kpi, "delta"])
         if better is None:
@@ -45,11 +46,14 @@ def test_worse_kpis_are_never_shaded_as_gains(mixed: fk.Comparison) -> None:
             assert (d > 0) if better == "lower" else (d < 0), kpi
     html = page.report_html(mixed)
     days_row = re.search(r"<tr class='(\w*)'><td class='l'>办理时间（天）<", html)
-    assert days_row is not None and days_row.group(1) == "worse"
+    assert days_row is not None
+    assert days_row.group(1) == "worse"
     visits_row = re.search(r"<tr class='(\w*)'><td class='l'>跑动次数<", html)
-    assert visits_row is not None and visits_row.group(1) == "better"
+    assert visits_row is not None
+    assert visits_row.group(1) == "better"
     card = re.search(r"<div class='card (\w*)'><div>办理时间（天）", html)
-    assert card is not None and card.group(1) == "worse"
+    assert card is not None
+    assert card.group(1) == "worse"
 
 
 def test_kpi_table_is_chinese_with_formats_and_folds_zero_rows(mixed: fk.Comparison) -> None:
@@ -107,7 +111,8 @@ def test_footer_carries_the_calendar_warning(pool: fk.Process) -> None:
         c = fk.compare({"现状": pool, "改革后": q}, n_cases=10, seed=1, replications=2,
                        start="2099-03-02")
     foot = page.report_html(c).split("<footer")[1]
-    assert "注意 warning" in foot and "2099" in foot
+    assert "注意 warning" in foot
+    assert "2099" in foot
 
 
 def test_the_page_embeds_a_font_for_its_chinese(mixed: fk.Comparison) -> None:
@@ -139,13 +144,16 @@ def test_workbook_formats_read_back(mixed: fk.Comparison, tmp_path: Path) -> Non
     assert ws.freeze_panes == f"A{top + 1}"
     assert ws.auto_filter.ref.startswith(f"A{top}:")
     assert ws.page_setup.orientation == "landscape"
-    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     rows = {r[0].value: r for r in ws.iter_rows(min_row=top + 1)}
     visits, days, share = rows["跑动次数"], rows["办理时间（天）"], rows["按时办结率"]
-    assert visits[2].number_format == "0.00" and visits[2].value == pytest.approx(4.176, 1e-3)
+    assert visits[2].number_format == "0.00"
+    assert visits[2].value == pytest.approx(4.176, 1e-3)
     assert days[2].number_format == "0.0"
-    assert share[2].number_format == "0.0%" and 0 <= share[2].value <= 1
+    assert share[2].number_format == "0.0%"
+    assert 0 <= share[2].value <= 1
     assert visits[4].number_format == "+0.00;-0.00;0"  # the change, signed
     assert visits[5].number_format == "+0.0%;-0.0%;0%"
     assert visits[5].value == pytest.approx(-1 / 4.176, 1e-3)  # a fraction, not -23.9
@@ -153,7 +161,8 @@ def test_workbook_formats_read_back(mixed: fk.Comparison, tmp_path: Path) -> Non
     assert rows["跑动次数"][6].value == "是"  # 改善: yes/no in Chinese
     assert len(ws._charts) == 1
     for name in wb.sheetnames[1:]:
-        assert wb[name].freeze_panes == "A2" and wb[name].auto_filter.ref
+        assert wb[name].freeze_panes == "A2"
+        assert wb[name].auto_filter.ref
         assert wb[name].page_setup.orientation == "landscape"
     levers = pd.read_excel(path, sheet_name="改革举措", engine="openpyxl")
     assert list(levers.columns[:4]) == ["方案", "序号", "举措", "内容"]
@@ -170,7 +179,8 @@ def test_workbook_leaves_out_case_sheets_above_the_limit(mixed: fk.Comparison, t
     assert wb.sheetnames == ["摘要", "改革成效", "改革举措"]
     notes = [c.value for r in wb["摘要"].iter_rows() for c in r
              if isinstance(c.value, str) and "未列出逐案明细" in c.value]
-    assert notes and "240" in notes[0]
+    assert notes
+    assert "240" in notes[0]
     wb = load_workbook(mixed.to_excel(tmp_path / "r2.xlsx", cases=True))
     assert wb.sheetnames[-2:] == ["案例 现状", "案例 改革后"]
     assert wb["案例 现状"].max_row == 1 + 40 * 3

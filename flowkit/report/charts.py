@@ -8,7 +8,7 @@ inline SVG with text as paths (no font needed to view them).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..kpis import BREAKDOWN_ROWS, KPIS
 from .content import change_columns, fmt_value
@@ -24,6 +24,11 @@ __all__ = ["breakdown_svg", "multiples_svg"]
 _PART_COLORS = ("#2e86c1", "#e67e22", "#bdc3c7", "#8e44ad", "#16a085", "#c0392b")
 
 
+def _f(v: Any) -> float:
+    """A table cell as a float."""
+    return float(v)
+
+
 def multiples_svg(c: Comparison, kpis: list[str], columns: int = 4) -> str:
     """One small bar chart per KPI (its own axis), bars per scenario, with the
     paired interval of the change drawn on the later scenarios' simulated bars."""
@@ -36,13 +41,13 @@ def multiples_svg(c: Comparison, kpis: list[str], columns: int = 4) -> str:
         fig = Figure(figsize=(2.6 * columns, 2.1 * rows), layout="constrained")
         axes = fig.subplots(rows, columns, squeeze=False).ravel()
         for ax, k in zip(axes, kpis, strict=False):
-            vals = [float(t.loc[k, n]) for n in names]
+            vals = [_f(t.loc[k, n]) for n in names]
             colors = [SCENARIO_COLORS[i % len(SCENARIO_COLORS)] for i in range(len(names))]
             bars = ax.bar(range(len(names)), vals, color=colors, width=0.65)
             if t.loc[k, "source"] == "simulated":
                 for i, other in enumerate(names[1:], start=1):
                     cols = change_columns(c, other)
-                    lo, hi = float(t.loc[k, cols["ci_low"]]), float(t.loc[k, cols["ci_high"]])
+                    lo, hi = _f(t.loc[k, cols["ci_low"]]), _f(t.loc[k, cols["ci_high"]])
                     if not (math.isnan(lo) or math.isnan(hi)):
                         base = vals[0]
                         ax.errorbar([i], [vals[i]], yerr=[[vals[i] - (base + lo)],
@@ -74,9 +79,9 @@ def breakdown_svg(c: Comparison) -> str:
         fig = Figure(figsize=(10.0, 0.8 * len(names) + 1.6), layout="constrained")
         ax = fig.add_subplot()
         left = [0.0] * len(names)
-        total = max(sum(float(b.loc[k, n]) for k in parts) for n in names) or 1.0
+        total = max(sum(_f(b.loc[k, n]) for k in parts) for n in names) or 1.0
         for j, k in enumerate(parts):
-            widths = [float(b.loc[k, n]) for n in names]
+            widths = [_f(b.loc[k, n]) for n in names]
             ax.barh(range(len(names)), widths, left=left, color=_PART_COLORS[j % 6],
                     label=KPIS[k].label_zh, height=0.6)
             for i, w in enumerate(widths):

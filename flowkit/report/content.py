@@ -143,7 +143,7 @@ def kpi_rows(c: Comparison) -> pd.DataFrame:
     >>> c = fk.compare({"现状": p, "改革后": q}, n_cases=20, seed=1, replications=2)
     >>> r = kpi_rows(c)
     >>> r.loc["visits", ["现状", "改革后", "Δ 改革后", "% 改革后", "区间 改革后", "shade"]].tolist()
-    ['4.18', '2.18', '−2', '−47.9%', '精确', 'better']
+    ['4.18', '3.18', '−1', '−23.9%', '精确', 'better']
     >>> bool(r.loc["fee", "zero"]), r.loc["one_visit", "现状"]
     (True, '否')
     """
@@ -189,7 +189,7 @@ def headline(c: Comparison) -> pd.DataFrame:
     >>> c = fk.compare({"现状": p, "改革后": q}, n_cases=20, seed=1, replications=2)
     >>> h = headline(c)
     >>> h.loc["visits", ["before", "after", "change", "shade"]].tolist()
-    ['4.18', '2.18', '−47.9%', 'better']
+    ['4.18', '3.18', '−23.9%', 'better']
     >>> h.loc["one_visit", "verdict"]
     '最多跑一次 未达成'
     """
@@ -208,7 +208,7 @@ def headline(c: Comparison) -> pd.DataFrame:
             if after and not before:
                 verdict += f"（{first}未达成）"
         improved = row[cols["improved"]]
-        shade = "" if pd.isna(improved) else ("better" if bool(improved) else "worse")
+        shade: str = "" if pd.isna(improved) else ("better" if bool(improved) else "worse")
         rows.append({"kpi": k, "label_zh": KPIS[k].label_zh, "label_en": KPIS[k].label_en,
                      "before": fmt_value(k, row[first]), "after": fmt_value(k, row[last]),
                      "change": change, "shade": shade, "verdict": verdict})

@@ -40,14 +40,13 @@ def font_face(text: str) -> str:
     True
     """
     try:
-        from fontTools import subset
+        from fontTools import subset  # type: ignore[import-untyped]
     except ImportError as exc:  # fontTools comes with matplotlib; never fatal here
         _log.warning("the report embeds no CJK font: fontTools is missing", exc_info=exc)
         return ""
     chars = {ord(ch) for ch in text if not ch.isspace()} | set(range(0x20, 0x7F))
     try:
         options = subset.Options()
-        options.layout_features = ["*"]
         options.name_IDs = ["*"]
         options.notdef_outline = True
         font = subset.load_font(str(FONT_FILE), options)

@@ -82,7 +82,7 @@ def _columns(c: Comparison) -> tuple[list[str], list[str]]:
         tag = "" if len(others) == 1 else f" {o}"
         cols += [f"Δ {o}", f"% {o}", f"区间 {o}"]
         heads += [f"变化{tag}", f"变化率{tag}", f"{c.level:.0%} 区间{tag}"]
-    return cols + ["方向"], heads + ["方向"]
+    return [*cols, "方向"], [*heads, "方向"]
 
 
 def _kpi_tables(c: Comparison) -> tuple[str, str]:
@@ -137,7 +137,8 @@ def _levers(c: Comparison) -> str:
             tag = ""
             if e["input"]:
                 tag = (f" <span class=input>（承诺时间：输入值，依据 {_e(e['source'])}）</span>"
-                       if e["source"] else " <span class=input>（承诺时间：输入值，未注明依据）</span>")
+                       if e["source"] else
+                       " <span class=input>（承诺时间：输入值，未注明依据）</span>")
             lis = "".join(f"<li>{_e(s)}</li>" for s in e["sentences"])
             items.append(f"<li><b>{_e(e['label'])}</b>{tag}<ul>{lis}</ul></li>")
         parts.append(f"<h3>{_e(name)}</h3><ol class=levers>{''.join(items)}</ol>")
@@ -158,8 +159,10 @@ def _enlarged(svg: str, scale: float) -> str:
 
 def _wide(titles: Iterable[str], draw: Callable[[str], str], scale: float = 1.0) -> str:
     """One full-width, scrolling figure per scenario, at ``scale`` times natural size."""
-    return "".join(f"<h3>{_e(n)}</h3><div class=wide>"
-                   f"{_enlarged(_figure(n, lambda n=n: draw(n)), scale)}</div>" for n in titles)
+    def one(n: str) -> str:
+        return _enlarged(_figure(n, lambda: draw(n)), scale)
+
+    return "".join(f"<h3>{_e(n)}</h3><div class=wide>{one(n)}</div>" for n in titles)
 
 
 def _footer(c: Comparison, inputs: list[str] | None) -> str:
@@ -193,24 +196,24 @@ def report_html(c: Comparison, inputs: list[str] | None = None) -> str:
     b_rows = rows.loc[[k for k in rows.index if k.startswith("t_")]]
     cols, heads = _columns(c)
     title = " → ".join(c.names) + "：" + c.scenarios[c.names[-1]].name
-    values = dict(
-        version=_e(run_facts(c)["version"]), title=_e(title),
-        subtitle=_e("改革前后对比报告 · reform comparison report"),
-        verdict=verdict, cards=cards, ratios=_ratios(c), level=f"{c.level:.0%}",
-        kpi_table=table, folded=folded,
-        multiples=_figure("multiples", lambda: multiples_svg(c, multiples)),
-        breakdown=_figure("breakdown", lambda: breakdown_svg(c)),
-        breakdown_table=_table(b_rows, cols, heads) if len(b_rows) else "",
-        distribution=_figure("distribution", lambda: figure_svg(
+    values = {
+        "version": _e(run_facts(c)["version"]), "title": _e(title),
+        "subtitle": _e("改革前后对比报告 · reform comparison report"),
+        "verdict": verdict, "cards": cards, "ratios": _ratios(c), "level": f"{c.level:.0%}",
+        "kpi_table": table, "folded": folded,
+        "multiples": _figure("multiples", lambda: multiples_svg(c, multiples)),
+        "breakdown": _figure("breakdown", lambda: breakdown_svg(c)),
+        "breakdown_table": _table(b_rows, cols, heads) if len(b_rows) else "",
+        "distribution": _figure("distribution", lambda: figure_svg(
             lambda ax: distribution(c, ax=ax), (9.0, 3.6))),
-        levers=_levers(c),
-        swimlanes=_wide(c.names, lambda n: figure_svg(
+        "levers": _levers(c),
+        "swimlanes": _wide(c.names, lambda n: figure_svg(
             lambda ax: swimlane(c.scenarios[n], ax=ax), swimlane_size(c.scenarios[n])),
             scale=SWIMLANE_SCALE),
-        journeys=_wide(c.names, lambda n: figure_svg(
+        "journeys": _wide(c.names, lambda n: figure_svg(
             lambda ax: journey(c.scenarios[n], ax=ax), journey_size(c.scenarios[n]))),
-        footer=_footer(c, inputs),
-    )
+        "footer": _footer(c, inputs),
+    }
     page = _template()
     text = _visible_text(page.substitute(values, fontface=""))
     return page.substitute(values, fontface=font_face(text))

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 __all__ = ["duration_zh", "lever_log"]
 
 _UNITS = {"wd": "个工作日", "d": "天", "h": "小时", "min": "分钟", "m": "分钟", "w": "周"}
-_FIELDS = {"wait": "等待期", "work": "办理用时", "time_limit": "承诺时限", "legal_limit": "法定时限",
+_FIELDS = {"wait": "等待期", "work": "办理用时", "time_limit": "承诺时限",
+           "legal_limit": "法定时限",
            "staff": "人员", "fee": "费用", "probability": "概率", "department": "部门",
            "location": "办理地点", "schedule": "办理时段", "capacity": "人员"}
 _INPUT_LEVERS = ("set_wait", "set_time_limit")

@@ -176,7 +176,7 @@ def _summary(wb: Any, c: Comparison) -> None:
     charted = _headline_block(ws, c)
     top = max(ws.max_row + 2, 17) if charted else ws.max_row + 2  # below the chart
     df, fmts = _summary_frame(c)
-    formats: dict[str, Any] = {n: fmts for n in c.names}
+    formats: dict[str, Any] = dict.fromkeys(c.names, fmts)
     for col in df.columns:
         if col.startswith("变化率"):
             formats[col] = "+0.0%;-0.0%;0%"
@@ -186,8 +186,8 @@ def _summary(wb: Any, c: Comparison) -> None:
     for i, shade in enumerate(_shades(c), start=top + 1):
         if shade:
             fill = PatternFill("solid", fgColor=_GREEN if shade == "better" else _RED)
-            for col in range(1, len(df.columns) + 1):
-                ws.cell(row=i, column=col).fill = fill
+            for j in range(1, len(df.columns) + 1):
+                ws.cell(row=i, column=j).fill = fill
     if charted:
         _chart(ws, charted)
 
@@ -227,7 +227,7 @@ def write_workbook(c: Comparison, path: Path, cases: bool | None = None) -> Path
     ratios = c.ratios.reset_index()
     rdf = pd.DataFrame({"比率": ratios["label_zh"], "ratio": ratios["label_en"],
                         **{o: ratios[o] for o in c.names[1:]}})
-    _table(wb.create_sheet("改革成效"), rdf, 1, {o: "0.0%" for o in c.names[1:]})
+    _table(wb.create_sheet("改革成效"), rdf, 1, dict.fromkeys(c.names[1:], "0.0%"))
     _table(wb.create_sheet("改革举措"), _levers_frame(c), 1, {})
     if with_cases:
         for name, r in c.results.items():
