@@ -119,24 +119,25 @@ def test_html_report_is_self_contained(comparison: fk.Comparison, tmp_path: Path
 
 
 def test_excel_report(comparison: fk.Comparison, tmp_path: Path) -> None:
-    """Sheets 对比汇总, 改革成效, cases per scenario and 改革举措; CJK-aware widths."""
+    """Sheets 摘要 first, 改革成效, 改革举措; cases per scenario only when asked above 2,000."""
     path = comparison.to_excel(tmp_path / "r.xlsx")
-    sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
-    assert list(sheets) == ["对比汇总", "改革成效", "cases_现状", "cases_改革后", "改革举措"]
-    assert "visits" in set(sheets["对比汇总"]["kpi"])
-    assert len(sheets["cases_现状"]) == 200 * 5
-    hist = sheets["改革举措"]
+    sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl", header=None)
+    # 2 × 1,000 cases: at the 2,000-row limit, so the case sheets are in
+    assert list(sheets) == ["摘要", "改革成效", "改革举措", "案例 现状", "案例 改革后"]
+    assert len(sheets["案例 现状"]) == 1 + 200 * 5
+    assert "跑动次数" in set(sheets["摘要"][0])
+    hist = pd.read_excel(path, sheet_name="改革举措", engine="openpyxl")
     assert set(hist["lever"]) == {"share_data", "single_window", "electronic_handoff",
                                   "mail_delivery"}
     from openpyxl import load_workbook
-
-    ws = load_workbook(path)["对比汇总"]
-    label_col = list(sheets["对比汇总"].columns).index("label_zh") + 1
     from openpyxl.utils import get_column_letter
 
-    width = ws.column_dimensions[get_column_letter(label_col)].width
-    longest = max(len(str(x)) for x in sheets["对比汇总"]["label_zh"])
-    assert width >= 2 * longest  # Chinese characters count double
+    ws = load_workbook(path)["改革举措"]
+    col = list(hist.columns).index("内容") + 1
+    width = ws.column_dimensions[get_column_letter(col)].width
+    longest = min(46, max(len(str(x)) for x in hist["内容"]))
+    assert width >= min(48, 2 * longest)  # Chinese characters count double
+
 
 
 def test_diagnose_on_every_example() -> None:

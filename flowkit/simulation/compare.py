@@ -137,16 +137,20 @@ class Comparison:
             rows.append(row)
         return pd.DataFrame(rows).set_index("ratio")
 
-    def to_html(self, path: str | Path) -> Path:
-        """One self-contained HTML file (no network): KPI table with CIs, ratios, history."""
+    def to_html(self, path: str | Path, *, inputs: Sequence[str | Path] | None = None) -> Path:
+        """One self-contained HTML file (no network): the headline, the KPI table with
+        paired intervals, the figures, the levers in Chinese and a footer stating the
+        run (``inputs``: the files the scenarios were loaded from, named there)."""
         p = Path(path)
-        p.write_text(render("comparison_report_html", self), encoding="utf-8")
+        names = [str(x) for x in inputs] if inputs else None
+        p.write_text(render("comparison_report_html", self, inputs=names), encoding="utf-8")
         return p
 
-    def to_excel(self, path: str | Path) -> Path:
-        """An Excel workbook: 对比汇总 (the table), 比率, one sheet of cases per scenario,
-        and the lever history. Needs ``pip install "flowkit[excel]"``."""
-        out: Path = render("comparison_excel", self, Path(path))
+    def to_excel(self, path: str | Path, *, cases: bool | None = None) -> Path:
+        """An Excel workbook: 摘要 (headline and KPI table) first, then 改革成效, 改革举措
+        and, with ``cases`` (default: only up to 2,000 cases in all), one sheet of cases
+        per scenario. Needs ``pip install "flowkit[excel]"``."""
+        out: Path = render("comparison_excel", self, Path(path), cases=cases)
         return out
 
     def _repr_html_(self) -> str:
