@@ -436,7 +436,7 @@ def test_closed_spans_by_hand() -> None:
     import datetime as dt
 
     from flowkit.model.calendar import Calendar
-    from flowkit.report.plot.gantt import closed_spans
+    from flowkit.report.plot.timeline import closed_spans
 
     a = Calendar(hours=("09:00-12:00",))
     b = Calendar(hours=("13:00-17:00",), weekdays=(1, 2, 3, 4, 5, 6))
@@ -457,7 +457,7 @@ def test_gantt_shades_weekends_and_keeps_short_work(r: fk.Result, p: fk.Process)
     Monday start) and marks every event shorter than 0.6 % of the axis."""
     import matplotlib.dates as mdates
 
-    from flowkit.report.plot.gantt import SHORT
+    from flowkit.report.plot.timeline import SHORT
 
     ax = fkplot.gantt(r, case=3, replication=1, process=p)
     whole = sorted(mdates.num2date(pt.get_x()).strftime("%Y-%m-%d")

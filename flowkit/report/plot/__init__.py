@@ -21,13 +21,13 @@ charts, :func:`use_chinese_font` (a function or a context manager) does the same
 
 from __future__ import annotations
 
-from .breakdown import breakdown
 from .charts import compare, distribution, utilization
 from .figures import report_figures
 from .fonts import cjk_font, rc_params, use_chinese_font
-from .gantt import gantt
 from .journey import journey
 from .swimlane import swimlane
+from .timeline import gantt
+from .timeparts import breakdown
 
 __all__ = [
     "breakdown",
