@@ -111,7 +111,8 @@ def test_mkdocs_checks_links_and_shows_signatures() -> None:
 
     Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *a: None)
     conf = yaml.load((DOCS.parent / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
-    assert conf["validation"] == dict.fromkeys(("omitted_files", "absolute_links", "unrecognized_links", "anchors", "not_found"), "warn")
+    checks = ("omitted_files", "absolute_links", "unrecognized_links", "anchors", "not_found")
+    assert conf["validation"] == dict.fromkeys(checks, "warn")
     (plugin,) = [p for p in conf["plugins"] if isinstance(p, dict) and "mkdocstrings" in p]
     options = plugin["mkdocstrings"]["handlers"]["python"]["options"]
     assert options["show_root_heading"] is True
