@@ -56,6 +56,16 @@ def _from_module(self: doctest.DocTestFinder, module: ModuleType | None, obj: ob
 doctest.DocTestFinder._from_module = _from_module  # type: ignore[attr-defined]
 
 
+# Notebooks (nbmake) run in Jupyter kernels, which pytest's filterwarnings do not reach:
+# the kernels inherit this environment, in which matplotlib's "Glyph … missing from
+# font(s)" warning is an error. An inline figure that draws tofu (empty boxes) then
+# fails its cell (nbmake fails a cell with an error output).
+GLYPH_ERROR = "error:Glyph:UserWarning"
+_warnoptions = [w for w in os.environ.get("PYTHONWARNINGS", "").split(",") if w]
+if GLYPH_ERROR not in _warnoptions:
+    os.environ["PYTHONWARNINGS"] = ",".join([*_warnoptions, GLYPH_ERROR])
+
+
 try:
     from hypothesis import settings as _hypothesis_settings
 except ImportError:  # the doctests run without the test extras too

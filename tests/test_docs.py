@@ -75,3 +75,46 @@ def test_yaml_examples_load_and_round_trip(where: str, text: str, tmp_path: Path
 def test_annotated_example_is_found() -> None:
     """The complete annotated example of the format page is among the checked processes."""
     assert any(w.startswith("format.md") for w, _ in _PROCESSES)
+
+
+def test_no_reference_to_files_that_do_not_ship() -> None:
+    """The pages cite no DESIGN.md (or other file outside the package and docs)."""
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        assert "DESIGN" not in text, page.name
+
+
+def test_home_page_installs_starts_shows_and_links_every_page() -> None:
+    """docs/index.md: an install line, a quick start, a picture that exists, a link to
+    every page of the navigation."""
+    import yaml
+
+    text = (DOCS / "index.md").read_text(encoding="utf-8")
+    assert "pip install" in text
+    assert ">>> import flowkit as fk" in text
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert pictures
+    assert all((DOCS / pic).exists() for pic in pictures)
+    nav = yaml.safe_load((DOCS.parent / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+    pages = {next(iter(item.values())) for item in nav} - {"index.md"}
+    linked = set(re.findall(r"\]\(([a-z_]+\.md)\)", text))
+    assert pages <= linked, pages - linked
+
+
+def test_mkdocs_checks_links_and_shows_signatures() -> None:
+    """Broken links and anchors are warnings (errors under --strict); the API page shows
+    each object's heading and signature, pydantic fields with their defaults."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *a: None)
+    conf = yaml.load((DOCS.parent / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    checks = ("omitted_files", "absolute_links", "unrecognized_links", "anchors", "not_found")
+    assert conf["validation"] == dict.fromkeys(checks, "warn")
+    (plugin,) = [p for p in conf["plugins"] if isinstance(p, dict) and "mkdocstrings" in p]
+    options = plugin["mkdocstrings"]["handlers"]["python"]["options"]
+    assert options["show_root_heading"] is True
+    assert options["show_signature_annotations"] is True
+    assert any("griffe_pydantic" in e for e in options["extensions"])

@@ -141,6 +141,8 @@ PLOTS: dict[str, Callable[[dict[str, Any], Axes | None], Axes]] = {
     "distribution_ecdf": lambda o, ax: fkplot.distribution(o["r"], ax=ax, kind="ecdf"),
     "utilization": lambda o, ax: fkplot.utilization(o["r"], ax=ax),
     "gantt": lambda o, ax: fkplot.gantt(o["r"], case=1, replication=1, ax=ax),
+    "breakdown": lambda o, ax: fkplot.breakdown(o["c"], ax=ax),
+    "breakdown_result": lambda o, ax: fkplot.breakdown(o["r"], ax=ax),
 }
 
 
@@ -170,15 +172,43 @@ def test_renders_chinese_and_keeps_rcparams(name: str, fmt: str,
         assert "<path" in buf.getvalue().decode("utf-8")
 
 
-@pytest.mark.parametrize("name", ["swimlane", "journey", "compare", "utilization", "gantt"])
-def test_ax_none_draws_on_a_new_or_the_current_figure(name: str,
-                                                      objects: dict[str, Any]) -> None:
-    """With ax=None a plot makes a figure when there is none, else draws on plt.gca()."""
+@pytest.mark.parametrize("name", ["swimlane", "journey", "compare", "utilization", "gantt",
+                                  "breakdown"])
+def test_ax_none_makes_a_figure_per_call(name: str, objects: dict[str, Any]) -> None:
+    """With ax=None each call makes its own figure (pandas' convention): two calls, two
+    figures, and an open figure of the user's is never drawn on."""
     plt.close("all")
-    ax = PLOTS[name](objects, None)
-    assert plt.get_fignums() == [ax.figure.number]  # type: ignore[union-attr]
-    _fig, current = plt.subplots()
-    assert PLOTS[name](objects, None) is current
+    _mine, mine_ax = plt.subplots()
+    a = PLOTS[name](objects, None)
+    b = PLOTS[name](objects, None)
+    assert a.figure is not b.figure
+    assert len(plt.get_fignums()) == 3
+    assert a is not mine_ax
+    assert b is not mine_ax
+    assert not mine_ax.has_data()
+
+
+def test_signatures_put_ax_second_and_options_by_name() -> None:
+    """Every plot is ``plot(obj, ax=None, *, …, **kwargs)``."""
+    import inspect
+
+    for name in ("swimlane", "journey", "compare", "distribution", "utilization", "gantt",
+                 "breakdown"):
+        params = list(inspect.signature(getattr(fkplot, name)).parameters.values())
+        assert params[1].name == "ax"
+        assert params[1].default is None
+        assert all(q.kind is q.KEYWORD_ONLY for q in params[2:-1]), name
+        assert params[-1].kind is inspect.Parameter.VAR_KEYWORD, name
+
+
+def test_kwargs_set_axes_properties_and_figsize(objects: dict[str, Any]) -> None:
+    """figsize= sizes the new figure; other keywords are Axes properties."""
+    ax = fkplot.utilization(objects["r"], figsize=(5.0, 2.5), xlim=(0, 2), xlabel="负荷")
+    assert tuple(ax.figure.get_size_inches()) == (5.0, 2.5)
+    assert ax.get_xlim() == (0.0, 2.0)
+    assert ax.get_xlabel() == "负荷"
+    with pytest.raises(fk.FlowkitError, match="case=3"):
+        fkplot.gantt(objects["r"], 3)  # type: ignore[arg-type]
 
 
 # -- swimlane --------------------------------------------------------------------------
@@ -378,3 +408,125 @@ def test_report_figures_are_inline_svg(c: fk.Comparison, tmp_path: Path) -> None
     assert "<script" not in page
     assert "<image" not in page
     assert "http" not in page.replace("http://www.w3.org/", "")
+
+
+# -- use_chinese_font, gantt shading, journey dodge, breakdown ---------------------------
+def test_use_chinese_font_renders_pandas_charts_and_restores() -> None:
+    """A pandas chart of Chinese labels warns of missing glyphs by default; inside
+    use_chinese_font() it renders clean, and the settings come back after the block;
+    called as a function the settings stay until restored."""
+    import pandas as pd
+
+    before = dict(matplotlib.rcParams)
+    data = pd.Series({"跑动次数": 4, "申请材料": 22})
+
+    def draw() -> None:
+        ax = data.plot.bar()
+        ax.figure.savefig(io.BytesIO(), format="png")
+        plt.close(ax.figure)
+
+    with pytest.warns(UserWarning, match="missing from font"):
+        draw()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with fkplot.use_chinese_font():
+            draw()
+    assert dict(matplotlib.rcParams) == before
+    handle = fkplot.use_chinese_font()
+    try:
+        assert list(matplotlib.rcParams["font.family"]) == fkplot.rc_params()["font.family"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            draw()
+    finally:
+        handle.__exit__(None, None, None)
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_closed_spans_by_hand() -> None:
+    """Closed time of two calendars: a day either opens is open; hours outside both
+    calendars' intervals are closed; a day neither works is closed whole."""
+    import datetime as dt
+
+    from flowkit.model.calendar import Calendar
+    from flowkit.report.plot.timeline import closed_spans
+
+    a = Calendar(hours=("09:00-12:00",))
+    b = Calendar(hours=("13:00-17:00",), weekdays=(1, 2, 3, 4, 5, 6))
+    spans = closed_spans([a, b], dt.date(2026, 1, 9), dt.date(2026, 1, 11))  # Fri–Sun
+    got = [(x.strftime("%a %H:%M"), y.strftime("%a %H:%M"), w) for x, y, w in spans]
+    assert got == [
+        ("Fri 00:00", "Fri 09:00", False), ("Fri 12:00", "Fri 13:00", False),
+        ("Fri 17:00", "Sat 00:00", False),
+        ("Sat 00:00", "Sat 13:00", False), ("Sat 17:00", "Sun 00:00", False),
+        ("Sun 00:00", "Mon 00:00", True),
+    ]
+    assert closed_spans([Calendar(hours=("00:00-24:00",), weekdays=tuple(range(1, 8)))],
+                        dt.date(2026, 1, 9), dt.date(2026, 1, 9)) == []
+
+
+def test_gantt_shades_weekends_and_keeps_short_work(r: fk.Result, p: fk.Process) -> None:
+    """A case of days shades each weekend day whole (the 2026-01-10/11 weekend after a
+    Monday start) and marks every event shorter than 0.6 % of the axis."""
+    import matplotlib.dates as mdates
+
+    from flowkit.report.plot.timeline import SHORT
+
+    ax = fkplot.gantt(r, case=3, replication=1, process=p)
+    whole = sorted(mdates.num2date(pt.get_x()).strftime("%Y-%m-%d")
+                   for pt in ax.patches if pt.get_gid() == "closed-day")
+    assert {"2026-01-10", "2026-01-11"} <= set(whole)
+    assert all(dt_.weekday() >= 5 for dt_ in
+               (mdates.num2date(pt.get_x()) for pt in ax.patches
+                if pt.get_gid() == "closed-day"))  # no holiday in January 2026 but 1 Jan
+    (bars,) = _bars(ax)
+    x0, x1 = ax.get_xlim()
+    widths = np.array([b.get_width() for b in bars])
+    short = {int(ln.get_gid()[6:]) for ln in ax.get_lines()
+             if (ln.get_gid() or "").startswith("short-")}
+    expected = {k for k, w in enumerate(widths) if 0 < w < SHORT * (x1 - x0) / 1.04}
+    assert short
+    assert short == expected
+
+
+def test_journey_dodges_same_day_trips() -> None:
+    """Two fetch trips to one office (both at 0) get two markers an inch apart."""
+    p = fk.loads("""
+name: 取证
+departments:
+  - {id: win, location: 政务中心}
+  - {id: pol, name: 派出所, location: 派出所, issue_time: 1wd}
+materials:
+  - {id: a, name: 户籍证明, issued_by: pol}
+  - {id: b, name: 无犯罪证明, issued_by: pol}
+steps:
+  - {id: s, department: win, channel: counter, work: 1h, materials: [a, b]}
+""")
+    trips, _ = likely_trips(p)
+    assert [t.start for t in trips[:2]] == [0.0, 0.0]
+    _fig, ax = plt.subplots(figsize=(8, 3))
+    fkplot.journey(p, ax=ax)
+    xs = [ln.get_xdata()[0] for ln in ax.get_lines()
+          if (ln.get_gid() or "").startswith("trip-")]
+    span = ax.get_xlim()[1] - ax.get_xlim()[0]
+    inches = ax.figure.get_figwidth() * ax.get_position().width
+    assert xs[1] - xs[0] > 0.8 * span / inches
+
+
+def test_breakdown_bars_are_the_tables(c: fk.Comparison, r: fk.Result) -> None:
+    """Segment widths are c.breakdown() per scenario (stacked), labels from fk.kpis()."""
+    ax = fkplot.breakdown(c)
+    b = c.breakdown()
+    bars = _bars(ax)
+    assert len(bars) == len(fk.kpis().loc[list(b.index)])
+    for container, k in zip(bars, b.index, strict=True):
+        assert container.get_label().startswith(
+            fk.kpis().loc[k, "label_zh"].removesuffix("（天）"))
+        np.testing.assert_allclose([pt.get_width() for pt in container],
+                                   b.loc[k, c.names].astype(float).to_numpy())
+    totals = [float(c.results[n].cases["days"].mean()) for n in c.names]
+    ends = [sum(cont[j].get_width() for cont in bars) for j in range(len(c.names))]
+    np.testing.assert_allclose(ends, totals, rtol=1e-9)
+    ax = fkplot.breakdown(r)
+    np.testing.assert_allclose([cont[0].get_width() for cont in _bars(ax)],
+                               r.breakdown()["days"].to_numpy(dtype=float))

@@ -254,6 +254,7 @@ def compare(
     level: float = 0.95,
     n_jobs: int = 1,
     executor: Executor | None = None,
+    progress: bool | None = None,
 ) -> Comparison:
     """Compare scenarios (现状 vs 改革后 …) statically and by simulation.
 
@@ -267,9 +268,10 @@ def compare(
     ----------
     scenarios : dict of name to Process, or a sequence of Process (named by their names)
         The first is the reference for differences.
-    n_cases, replications, warmup, start, keep_events, n_jobs, executor
+    n_cases, replications, warmup, start, keep_events, n_jobs, executor, progress
         As for :func:`flowkit.simulate` (defaults ``DEFAULT_N_CASES`` = 1,000 cases and
-        ``DEFAULT_REPLICATIONS`` = 5 replications).
+        ``DEFAULT_REPLICATIONS`` = 5 replications; ``progress`` shows a bar per
+        scenario, by default for large runs only).
     seed : int, numpy.random.Generator, numpy.random.SeedSequence or None
         Seed of the comparison (see :func:`flowkit.model.seeds.resolve_seed`): an
         ``int`` >= 0, a ``Generator`` (one draw is taken from it), a
@@ -328,7 +330,7 @@ def compare(
             with collecting_overload():  # warned once above, for every scenario
                 results[n] = simulate(p, n_cases=n_cases, seed=s, replications=replications,
                                       warmup=warmup, start=start, keep_events=keep_events,
-                                      n_jobs=n_jobs, executor=executor, progress=False)
+                                      n_jobs=n_jobs, executor=executor, progress=progress)
     warn_uncovered(sorted(years), stacklevel=2)  # points at the caller of compare
     return Comparison(scenarios=dict(items), analyses=analyses, doing_business=dbs,
                       results=results, common_random_numbers=common_random_numbers,

@@ -1,4 +1,4 @@
-"""Charts of results: ``compare``, ``distribution``, ``utilization``, ``gantt``."""
+"""Charts of results: ``compare``, ``distribution``, ``utilization``."""
 
 from __future__ import annotations
 
@@ -9,19 +9,17 @@ import numpy as np
 
 from ...errors import FlowkitError
 from ...kpis import KPIS, SUMMARY_ROWS
-from .common import SCENARIO_COLORS, axes, wrap
+from .common import SCENARIO_COLORS, axes, finish, wrap
 from .fonts import family, rc_params
-from .journey import case_events
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from ...model.process import Process
     from ...simulation.compare import Comparison
     from ...simulation.results import Result
 
-__all__ = ["DEFAULT_KPIS", "compare", "distribution", "gantt", "utilization"]
+__all__ = ["DEFAULT_KPIS", "compare", "distribution", "utilization"]
 
 #: KPIs :func:`compare` draws by default (those present in the comparison's table)
 DEFAULT_KPIS = ("visits", "materials", "steps", "departments", "handoffs", "workdays_static",
@@ -56,7 +54,8 @@ def _marked(t: Any, k: str, col_sig: str, name: str, n: int) -> bool:
     return bool(v)
 
 
-def compare(c: Comparison, ax: Axes | None = None, kpis: Sequence[str] | None = None) -> Axes:
+def compare(c: Comparison, ax: Axes | None = None, *, kpis: Sequence[str] | None = None,
+            **kwargs: Any) -> Axes:
     """Bars of KPIs, one per scenario (改革前后对比), with confidence intervals.
 
     A group of bars per KPI, a bar per scenario, each labelled with its value (the
@@ -69,10 +68,14 @@ def compare(c: Comparison, ax: Axes | None = None, kpis: Sequence[str] | None = 
     ----------
     c : Comparison
     ax : matplotlib Axes, optional
-        Where to draw; by default the current Axes (a new figure when there is none).
+        Where to draw; by default a new figure of its own (each call makes one).
     kpis : sequence of str, optional
         KPI ids of ``c.table`` (default: visits, materials, steps, departments,
         handoffs, workdays_static, days — those present).
+    **kwargs
+        ``figsize=`` for the new figure made when ``ax`` is None; any other keyword is an
+        Axes property set after drawing (``title=``, ``xlabel=``, ``xlim=`` … as
+        :meth:`matplotlib.axes.Axes.set` takes them).
 
     Returns
     -------
@@ -114,7 +117,7 @@ def compare(c: Comparison, ax: Axes | None = None, kpis: Sequence[str] | None = 
     x = np.arange(len(chosen), dtype=float)
     w = 0.8 / n
     with matplotlib.rc_context(rc_params()):
-        ax = axes(ax, (max(6.0, 1.1 * len(chosen) * max(n, 2) / 2 + 1.5), 4.2))
+        ax = axes(ax, (max(6.0, 1.1 * len(chosen) * max(n, 2) / 2 + 1.5), 4.2), kwargs)
         top = 0.0
         for i, name in enumerate(names):
             values = [float(v) for v in t.loc[chosen, name].to_numpy(dtype=float)]
@@ -163,7 +166,7 @@ def compare(c: Comparison, ax: Axes | None = None, kpis: Sequence[str] | None = 
         ax.grid(axis="y", color="#e5e8e8", lw=0.6)
         ax.set_axisbelow(True)
         _despine(ax)
-    return ax
+    return finish(ax, kwargs)
 
 
 def _series(obj: Result | Comparison, column: str) -> dict[str, np.ndarray]:
@@ -197,9 +200,10 @@ def _column(cases: pd.DataFrame, column: str) -> np.ndarray:
 def distribution(
     result_or_comparison: Result | Comparison,
     ax: Axes | None = None,
-    kind: str = "hist",
     *,
+    kind: str = "hist",
     column: str = "days",
+    **kwargs: Any,
 ) -> Axes:
     """The distribution of days per case (办理时间分布), one curve per scenario.
 
@@ -208,11 +212,15 @@ def distribution(
     result_or_comparison : Result or Comparison
         A Result draws each process it simulated; a Comparison each scenario.
     ax : matplotlib Axes, optional
-        Where to draw; by default the current Axes (a new figure when there is none).
+        Where to draw; by default a new figure of its own (each call makes one).
     kind : {"hist", "ecdf"}
         Histograms on common bins, or empirical cumulative distributions.
     column : str
         The column of ``cases`` to draw (``days`` by default; ``workdays``, ``visits`` …).
+    **kwargs
+        ``figsize=`` for the new figure made when ``ax`` is None; any other keyword is an
+        Axes property set after drawing (``title=``, ``xlabel=``, ``xlim=`` … as
+        :meth:`matplotlib.axes.Axes.set` takes them).
 
     Returns
     -------
@@ -242,7 +250,7 @@ def distribution(
     zh, en = (KPIS[column].label_zh, KPIS[column].label_en) if column in KPIS else (column, column)
     fam = family()
     with matplotlib.rc_context(rc_params()):
-        ax = axes(ax, (7.0, 4.0))
+        ax = axes(ax, (7.0, 4.0), kwargs)
         values = [v for v in series.values() if len(v)]
         allv = np.concatenate(values) if values else np.zeros(0)
         bins: Any = 10
@@ -274,10 +282,10 @@ def distribution(
         ax.grid(color="#e5e8e8", lw=0.6)
         ax.set_axisbelow(True)
         _despine(ax)
-    return ax
+    return finish(ax, kwargs)
 
 
-def utilization(result: Result, ax: Axes | None = None) -> Axes:
+def utilization(result: Result, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Staff utilisation per department (部门利用率), as horizontal bars.
 
     The bar lengths are ``result.utilization()["utilization"]`` (busy hours over
@@ -288,8 +296,12 @@ def utilization(result: Result, ax: Axes | None = None) -> Axes:
     ----------
     result : Result
     ax : matplotlib Axes, optional
-        Where to draw; by default the current Axes (a new figure when there is none).
+        Where to draw; by default a new figure of its own (each call makes one).
 
+    **kwargs
+        ``figsize=`` for the new figure made when ``ax`` is None; any other keyword is an
+        Axes property set after drawing (``title=``, ``xlabel=``, ``xlim=`` … as
+        :meth:`matplotlib.axes.Axes.set` takes them).
     Returns
     -------
     matplotlib.axes.Axes
@@ -316,7 +328,7 @@ def utilization(result: Result, ax: Axes | None = None) -> Axes:
     labels = [wrap(f"{name}（{staff}人）", 20)
               for name, staff in zip(u["name"], u["staff"], strict=True)]
     with matplotlib.rc_context(rc_params()):
-        ax = axes(ax, (7.0, 1.2 + 0.45 * len(u)))
+        ax = axes(ax, (7.0, 1.2 + 0.45 * len(u)), kwargs)
         y = np.arange(len(u))
         colors = ["#c0392b" if v > 0.85 else "#2e86c1" for v in values]
         ax.barh(y, values, color=colors, height=0.6, label="utilization", zorder=2)
@@ -333,124 +345,4 @@ def utilization(result: Result, ax: Axes | None = None) -> Axes:
         ax.grid(axis="x", color="#e5e8e8", lw=0.6)
         ax.set_axisbelow(True)
         _despine(ax)
-    return ax
-
-
-def gantt(
-    result: Result,
-    case: int = 0,
-    replication: int = 0,
-    ax: Axes | None = None,
-    *,
-    process: Process | str | None = None,
-) -> Axes:
-    """The steps of one simulated case on a time line (甘特图).
-
-    One bar per event of the case (from the start to the end of its work), in order
-    of start, coloured by department; a thin grey line before a bar is the time
-    the step waited for staff (from ``enabled`` to ``start``), a dotted line after
-    it the time until the next step became ready (its wait, a transfer: exact when
-    ``process`` is the Process, else the next step in time, which parallel branches
-    can blur); a diamond marks a step with no work. The result must hold events
-    (``keep_events=True``).
-
-    Parameters
-    ----------
-    result : Result
-    case, replication : int
-        Which case.
-    ax : matplotlib Axes, optional
-        Where to draw; by default the current Axes (a new figure when there is none).
-    process : Process or str, optional
-        The simulated Process (its flows place the dotted lines exactly), or with a
-        Result of several processes the name of the one to draw (default: the first).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
-    >>> import flowkit as fk
-    >>> p = fk.load("examples/shanghai_business_startup/current.yaml")
-    >>> r = fk.simulate(p, n_cases=5, seed=1, replications=1, keep_events=True)
-    >>> fig, ax = plt.subplots()
-    >>> ax = fk.plot.gantt(r, case=0, ax=ax)
-    >>> n_events = int(((r.events["case"] == 0) & (r.events["replication"] == 0)).sum())
-    >>> len(ax.containers[0]) == n_events
-    True
-    >>> plt.close(fig)
-    """
-    import matplotlib
-    import matplotlib.dates as mdates
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    pname = process.name if process is not None and not isinstance(process, str) else process
-    ev = case_events(result, case, replication, pname)
-    meta = result.meta
-    name_of = dict(zip(meta.dept_ids, meta.dept_names, strict=True))
-    depts = list(dict.fromkeys(str(d) for d in ev["department"]))
-    palette = matplotlib.colormaps["tab10"]
-    color = {d: palette(meta.dept_ids.index(d) % 10) for d in depts}
-
-    def num(s: pd.Series) -> np.ndarray:
-        return np.asarray(mdates.date2num(s.dt.tz_localize(None).to_numpy()))
-
-    start, end, enabled = num(ev["start"]), num(ev["end"]), num(ev["enabled"])
-    dept = [str(d) for d in ev["department"]]
-    labels = [wrap(str(s), 24) for s in ev["step_name"]]
-    fam = family()
-    with matplotlib.rc_context(rc_params()):
-        ax = axes(ax, (9.0, 1.4 + 0.38 * len(ev)))
-        y = np.arange(len(ev))
-        bars = ax.barh(y, end - start, left=start, height=0.6,
-                       color=[color[d] for d in dept], label="events", zorder=2)
-        for k, b in enumerate(bars):
-            b.set_gid(f"event-{k}")
-        ax.hlines(y, enabled, start, color="#95a5a6", lw=1.2, zorder=1)
-        # until the next step is ready: waits (statutory periods) and transfers
-        targets = ({s.id: set(s.targets) for s in process.steps}
-                   if process is not None and not isinstance(process, str) else None)
-        step_ids = [str(s) for s in ev["step"]]
-        for k in range(len(ev)):
-            nxt = [j for j in range(k + 1, len(ev)) if enabled[j] >= end[k] - 1e-9
-                   and (targets is None or step_ids[j] in targets.get(step_ids[k], ()))]
-            later = enabled[nxt]
-            if len(later) and later.min() > end[k]:
-                ax.hlines(k, end[k], later.min(), color=color[dept[k]], lw=1.0, ls=":",
-                          alpha=0.8, zorder=1)
-        zero = end - start <= 0
-        if zero.any():
-            ax.plot(start[zero], y[zero], ls="none", marker="D", ms=5, mfc="white",
-                    mec="#34495e", zorder=3)
-        ax.set_yticks(y, labels, fontfamily=fam, fontsize=7.5)
-        ax.invert_yaxis()
-        loc = mdates.AutoDateLocator()
-        ax.xaxis.set_major_locator(loc)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
-        handles: list[Any] = [Patch(color=color[d], label=name_of.get(d, d)) for d in depts]
-        handles.append(Line2D([], [], color="#95a5a6", lw=1.2, label="排队 waiting for staff"))
-        handles.append(Line2D([], [], color="#566573", lw=1.0, ls=":",
-                              label="等待、移交 until the next step is ready"))
-        ax.legend(handles=handles, prop={"family": fam, "size": 7}, frameon=False,
-                  loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        cases = result.cases
-        mask = (cases["case"] == case) & (cases["replication"] == replication)
-        if "process" in cases and pname is not None:
-            mask &= cases["process"].astype(str) == pname
-        row = cases[mask.to_numpy()]
-        title = f"{pname or meta.process_names[0]}：案件 {case}（重复 {replication}）"
-        if len(row):
-            arrival = row["arrival"].iloc[0]
-            title += f"，{arrival:%Y-%m-%d %H:%M} 到达，办理 {float(row['days'].iloc[0]):.1f} 天"
-            ax.axvline(float(mdates.date2num(arrival.tz_localize(None))), color="#1e8449",
-                       lw=1.0, ls=":")
-        ax.set_title(title, fontfamily=fam, fontsize=10, loc="left")
-        ax.grid(axis="x", color="#e5e8e8", lw=0.6)
-        ax.set_axisbelow(True)
-        _despine(ax)
-    return ax
+    return finish(ax, kwargs)

@@ -18,6 +18,7 @@ __all__ = [
     "KIND_EN",
     "SCENARIO_COLORS",
     "axes",
+    "finish",
     "svg",
     "width",
     "wrap",
@@ -100,17 +101,25 @@ def wrap(text: str, limit: int) -> str:
     return "\n".join(lines)
 
 
-def axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    """The Axes to draw on: ``ax``; else the current one (a new figure of ``figsize``
-    when there is no figure yet), as ``plt.gca()`` does."""
+def axes(ax: Axes | None, figsize: tuple[float, float], kwargs: dict[str, Any]) -> Axes:
+    """The Axes to draw on: ``ax``; else a new figure of its own (pandas' convention:
+    two plots without ``ax`` make two figures), of ``kwargs.pop("figsize")`` when
+    given, else of ``figsize``."""
+    size = kwargs.pop("figsize", None) or figsize
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
 
-    if not plt.get_fignums():
-        fig = plt.figure(figsize=figsize)
-        return fig.add_subplot()
-    return plt.gca()
+    fig = plt.figure(figsize=size)
+    return fig.add_subplot()
+
+
+def finish(ax: Axes, kwargs: dict[str, Any]) -> Axes:
+    """Apply the caller's Axes properties (``title``, ``xlabel``, ``xlim`` … as
+    :meth:`matplotlib.axes.Axes.set` takes them) after drawing; return ``ax``."""
+    if kwargs:
+        ax.set(**kwargs)
+    return ax
 
 
 def svg(fig: Figure, **savefig: Any) -> str:

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FONT_FILE", "cjk_font", "family", "rc_params", "style"]
+__all__ = ["FONT_FILE", "ChineseFont", "cjk_font", "family", "rc_params", "style",
+           "use_chinese_font"]
 
 FONT_FILE = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-Regular.ttf"
 
@@ -148,3 +149,61 @@ def style() -> Iterator[None]:
 
     with matplotlib.rc_context(rc_params()):
         yield
+
+
+class ChineseFont:
+    """Chinese text in your own matplotlib and pandas charts (what
+    :func:`use_chinese_font` returns).
+
+    Made, it sets :func:`rc_params` globally; used as a context manager, it puts the
+    settings it changed back when the block ends.
+    """
+
+    def __init__(self) -> None:
+        import matplotlib
+
+        params = rc_params()
+        self.saved: dict[Any, Any] = {k: matplotlib.rcParams[k] for k in params}
+        matplotlib.rcParams.update(params)
+
+    def __enter__(self) -> ChineseFont:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import matplotlib
+
+        matplotlib.rcParams.update(self.saved)
+
+
+def use_chinese_font() -> ChineseFont:
+    """Render Chinese in your own matplotlib and pandas charts.
+
+    flowkit's plots need nothing (they never change global settings); your own
+    charts (``df.plot()``, ``plt.bar`` …) use matplotlib's settings, whose default
+    font has no Chinese glyphs (empty boxes, "Glyph … missing" warnings). Called, this
+    sets the font family to DejaVu Sans followed by the CJK font of :func:`cjk_font`
+    for the rest of the session; as a context manager (``with``) only inside the
+    block. The figures must be made inside the block (their text keeps the font it
+    was made with, so they may be shown or saved after it).
+
+    Returns
+    -------
+    ChineseFont
+        A context manager that restores the previous settings on exit.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> import flowkit as fk
+    >>> before = list(matplotlib.rcParams["font.family"])
+    >>> with fk.plot.use_chinese_font():
+    ...     ax = pd.Series({"跑动": 4, "材料": 22}).plot.bar()
+    ...     fam = list(matplotlib.rcParams["font.family"])
+    >>> fam == fk.plot.rc_params()["font.family"], matplotlib.rcParams["font.family"] == before
+    (True, True)
+    >>> plt.close("all")
+    """
+    return ChineseFont()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import FlowkitError
 from ...model.process import Process
-from .common import CHANNEL_STYLE, axes, wrap
+from .common import CHANNEL_STYLE, axes, finish, wrap
 from .fonts import family, rc_params
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from ...simulation.results import Result
 
-__all__ = ["Trip", "case_events", "journey", "likely_trips", "result_trips", "size"]
+__all__ = ["Trip", "case_events", "dodge", "journey", "likely_trips", "result_trips", "size"]
 
 
 @dataclass
@@ -263,6 +263,7 @@ def journey(
     process: Process | None = None,
     case: int = 0,
     replication: int = 0,
+    **kwargs: Any,
 ) -> Axes:
     """Draw the applicant's journey: each trip (跑动) in order, where, and the waits between.
 
@@ -290,11 +291,15 @@ def journey(
     ----------
     p_or_result : Process or Result
     ax : matplotlib Axes, optional
-        Where to draw; by default the current Axes (a new figure when there is none).
+        Where to draw; by default a new figure of its own (each call makes one).
     process : Process, optional
         The simulated process (required with a Result).
     case, replication : int
         The case to draw from a Result.
+    **kwargs
+        ``figsize=`` for the new figure made when ``ax`` is None; any other keyword is an
+        Axes property set after drawing (``title=``, ``xlabel=``, ``xlim=`` … as
+        :meth:`matplotlib.axes.Axes.set` takes them).
 
     Returns
     -------
@@ -322,13 +327,13 @@ def journey(
     places = list(dict.fromkeys(tr.location for tr in j.trips))
     row = {loc: k for k, loc in enumerate(places)}
     with matplotlib.rc_context(rc_params()):
-        ax = axes(ax, size(j.trips))
+        ax = axes(ax, size(j.trips), kwargs)
         span = max(j.end, max((tr.end for tr in j.trips), default=0.0), 1e-9)
         _draw_trips(ax, j.trips, row, span, fam)
         _draw_moves(ax, j, row, span, fam)
         _draw_done(ax, j, fam)
         _dress(ax, j, places, span, fam)
-    return ax
+    return finish(ax, kwargs)
 
 
 @dataclass
@@ -361,20 +366,50 @@ def _journey_of(p_or_result: Process | Result, process: Process | None, case: in
                     f"{p.name}：案件 {case}（重复 {replication}）跑动 {len(trips)} 次")
 
 
+def dodge(trips: list[Trip], row: dict[str, int], gap: float) -> list[float]:
+    """Where each trip's marker goes: at its start, moved right (in order) until it is
+    ``gap`` from the marker before it on the same row, so that trips on the same day
+    (or fetch trips at one office, all at 0) stay apart.
+
+    Examples
+    --------
+    >>> trips = [Trip("A", 0.0, 0.0), Trip("A", 0.1, 0.2), Trip("B", 0.1, 0.1),
+    ...          Trip("A", 5.0, 5.0)]
+    >>> dodge(trips, {"A": 0, "B": 1}, 1.0)
+    [0.0, 1.0, 0.1, 5.0]
+    """
+    last: dict[int, float] = {}
+    out = []
+    for tr in trips:
+        y = row[tr.location]
+        x = tr.start if y not in last else max(tr.start, last[y] + gap)
+        last[y] = x
+        out.append(x)
+    return out
+
+
 def _draw_trips(ax: Axes, trips: list[Trip], row: dict[str, int], span: float,
                 fam: list[str]) -> None:
     """Each trip: a bar over its time, a numbered marker (hollow for a fetch trip)
-    and the steps done on it."""
+    and the steps done on it; a marker moved off its time (:func:`dodge`) is joined
+    to it by a thin line."""
     red = CHANNEL_STYLE["counter"][0]
-    for k, tr in enumerate(trips):
+    inches = max(float(ax.get_figure(root=True).get_figwidth())  # type: ignore[union-attr]
+                 * ax.get_position().width, 1.0)
+    xs = dodge(trips, row, 0.95 * span * 1.1 / inches)  # about an inch: a label's width
+    for k, (tr, x) in enumerate(zip(trips, xs, strict=True)):
         y = row[tr.location]
         ax.plot([tr.start, max(tr.end, tr.start + span * 0.004)], [y, y], color=red,
                 lw=5, solid_capstyle="round", alpha=0.5, zorder=2)
-        ax.plot([tr.start], [y], marker="o", ms=15, mfc="white" if tr.fetch else red,
+        if x > tr.start:
+            ax.plot([tr.start, x], [y, y - 0.28], color=red, lw=0.8, zorder=2)
+            ax.plot([tr.start], [y], marker="|", ms=8, color=red, zorder=2)
+        yy = y - 0.28 if x > tr.start else y
+        ax.plot([x], [yy], marker="o", ms=15, mfc="white" if tr.fetch else red,
                 mec=red, mew=1.5, zorder=3, ls="none", gid=f"trip-{k + 1}")
-        ax.text(tr.start, y, str(k + 1), ha="center", va="center", fontsize=7,
+        ax.text(x, yy, str(k + 1), ha="center", va="center", fontsize=7,
                 color=red if tr.fetch else "white", zorder=4, fontfamily=fam)
-        ax.text(tr.start, y + 0.2, wrap("、".join(tr.steps), 18), ha="center", va="top",
+        ax.text(x, yy + 0.2, wrap("、".join(tr.steps), 18), ha="center", va="top",
                 fontsize=6.5, fontfamily=fam, zorder=4, linespacing=1.1)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...model.types import CHANNEL_ZH, KIND_ZH, LEVELS
-from .common import CHANNEL_EN, CHANNEL_STYLE, KIND_COLOR, axes, wrap
+from .common import CHANNEL_EN, CHANNEL_STYLE, KIND_COLOR, axes, finish, wrap
 from .fonts import family, rc_params
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def layout(p: Process) -> Layout:
     return Layout(lanes=lanes, pos=pos, fetch=fetch, columns=columns, back=back)
 
 
-def swimlane(p: Process, ax: Axes | None = None) -> Axes:
+def swimlane(p: Process, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Draw a process as a swimlane diagram (泳道图): a lane per department.
 
     Lanes are ordered by level (国家 → 村), then in the order the departments are
@@ -124,8 +124,11 @@ def swimlane(p: Process, ax: Axes | None = None) -> Axes:
     ----------
     p : Process
     ax : matplotlib Axes, optional
-        Where to draw; by default the current Axes (a new figure sized to the
-        process when there is none).
+        Where to draw; by default a new figure of its own, sized to the process.
+    **kwargs
+        ``figsize=`` for the new figure made when ``ax`` is None; any other keyword is an
+        Axes property set after drawing (``title=``, ``xlabel=``, ``xlim=`` … as
+        :meth:`matplotlib.axes.Axes.set` takes them).
 
     Returns
     -------
@@ -148,7 +151,7 @@ def swimlane(p: Process, ax: Axes | None = None) -> Axes:
 
     lay = layout(p)
     with matplotlib.rc_context(rc_params()):
-        ax = axes(ax, figure_size(lay))
+        ax = axes(ax, figure_size(lay), kwargs)
         c = _Canvas.make(ax, lay)
         graph = _graph(p)
         _draw_lanes(c, p, lay)
@@ -158,7 +161,7 @@ def swimlane(p: Process, ax: Axes | None = None) -> Axes:
         _draw_labels(c)
         _draw_legend(c, p, graph)
         _finish(c, p, lay)
-    return ax
+    return finish(ax, kwargs)
 
 
 def figure_size(lay: Layout) -> tuple[float, float]:
